@@ -1,0 +1,52 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { isValidId } from "../ids.js";
+import { ErrorCode, ParleyError } from "../errors.js";
+
+/** Who a connection speaks for: a user and one of their devices. */
+export interface Identity {
+  userId: string;
+  deviceId: string;
+}
+
+const ALGORITHM = "HS256";
+const encoder = new TextEncoder();
+
+/**
+ * Signs an HS256 token: `sub` is the user id, `dev` the device id, and `exp`
+ * is always set. Used by the token command and tests; production tokens come
+ * from whatever issues identities, signed with the same secret.
+ */
+export async function signToken(
+  identity: Identity,
+  secret: string,
+  ttlSeconds: number,
+): Promise<string> {
+  return new SignJWT({ dev: identity.deviceId })
+    .setProtectedHeader({ alg: ALGORITHM })
+    .setSubject(identity.userId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(encoder.encode(secret));
+}
+
+/**
+ * Verifies signature, algorithm and expiry (a token without `exp` is
+ * refused) and that both ids have the shape of Parley ids.
+ */
+export async function verifyToken(token: string, secret: string): Promise<Identity> {
+  try {
+    const { payload } = await jwtVerify(token, encoder.encode(secret), {
+      algorithms: [ALGORITHM],
+      requiredClaims: ["exp", "sub"],
+    });
+    const { sub, dev } = payload;
+    if (!isValidId(sub) || !isValidId(dev)) {
+      throw new ParleyError(ErrorCode.Unauthenticated, "token has a malformed sub or dev claim");
+    }
+    return { userId: sub, deviceId: dev };
+  } catch (err) {
+    if (err instanceof ParleyError) throw err;
+    const reason = err instanceof joseErrors.JWTExpired ? "token expired" : "token invalid";
+    throw new ParleyError(ErrorCode.Unauthenticated, reason, { cause: err });
+  }
+}

@@ -1,0 +1,63 @@
+import { status as GrpcStatus } from "@grpc/grpc-js";
+
+/**
+ * The catalogue of failures a caller may see. Each code maps once to a gRPC
+ * status; the edge maps it to an error frame. Internal detail stays in the
+ * logs: callers see the code and a reason meant for them.
+ */
+export const ErrorCode = {
+  InvalidArgument: "invalid_argument",
+  PermissionDenied: "permission_denied",
+  NotFound: "not_found",
+  Unauthenticated: "unauthenticated",
+  RateLimited: "rate_limited",
+  Unavailable: "unavailable",
+  Internal: "internal",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const toGrpc: Record<ErrorCode, GrpcStatus> = {
+  invalid_argument: GrpcStatus.INVALID_ARGUMENT,
+  permission_denied: GrpcStatus.PERMISSION_DENIED,
+  not_found: GrpcStatus.NOT_FOUND,
+  unauthenticated: GrpcStatus.UNAUTHENTICATED,
+  rate_limited: GrpcStatus.RESOURCE_EXHAUSTED,
+  unavailable: GrpcStatus.UNAVAILABLE,
+  internal: GrpcStatus.INTERNAL,
+};
+
+const fromGrpc = new Map<number, ErrorCode>(
+  Object.entries(toGrpc).map(([code, grpc]) => [grpc, code as ErrorCode]),
+);
+
+/** A failure with a code from the catalogue and a reason for the caller. */
+export class ParleyError extends Error {
+  override name = "ParleyError";
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, reason: string, options?: ErrorOptions) {
+    super(reason, options);
+    this.code = code;
+  }
+
+  static invalid(reason: string): ParleyError {
+    return new ParleyError(ErrorCode.InvalidArgument, reason);
+  }
+
+  static denied(reason: string): ParleyError {
+    return new ParleyError(ErrorCode.PermissionDenied, reason);
+  }
+
+  static unavailable(reason: string, cause?: unknown): ParleyError {
+    return new ParleyError(ErrorCode.Unavailable, reason, { cause });
+  }
+}
+
+export function grpcStatusOf(code: ErrorCode): GrpcStatus {
+  return toGrpc[code];
+}
+
+/** The catalogue code for a gRPC status; unknown statuses are internal. */
+export function errorCodeOfGrpc(status: number): ErrorCode {
+  return fromGrpc.get(status) ?? ErrorCode.Internal;
+}

@@ -1,0 +1,43 @@
+import {
+  Metadata,
+  type sendUnaryData,
+  type ServerErrorResponse,
+  type ServerUnaryCall,
+} from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import { ErrorCode, grpcStatusOf, ParleyError } from "../errors.js";
+
+/**
+ * Wraps an async unary handler: the one place where failures become gRPC
+ * statuses. A ParleyError keeps its code and reason; anything else is logged
+ * and answered as INTERNAL without detail.
+ */
+export function unary<Req, Res>(
+  method: string,
+  log: Logger,
+  handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
+) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    handler(call.request, call).then(
+      (response) => callback(null, response),
+      (err: unknown) => callback(toServiceError(method, err, log)),
+    );
+  };
+}
+
+function toServiceError(method: string, err: unknown, log: Logger): ServerErrorResponse {
+  const known = err instanceof ParleyError ? err : undefined;
+  const code = known?.code ?? ErrorCode.Internal;
+  if (!known || code === ErrorCode.Internal || code === ErrorCode.Unavailable) {
+    log.error({ method, err }, "grpc call failed");
+  }
+  const metadata = new Metadata();
+  metadata.set("parley-error-code", code);
+  return {
+    name: "ParleyError",
+    message: known ? known.message : "internal error",
+    code: grpcStatusOf(code),
+    details: known ? known.message : "internal error",
+    metadata,
+  };
+}

@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
+import { ParleyError } from "./errors.js";
+
+/**
+ * User, device and client message ids share one shape, chosen so that an id
+ * is always a valid NATS subject token and KV key part: no dots, spaces or
+ * wildcards.
+ */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isValidId(value: unknown): value is string {
+  return typeof value === "string" && ID_PATTERN.test(value);
+}
+
+/** Returns the id, or throws an invalid-argument error naming the field. */
+export function requireId(field: string, value: unknown): string {
+  if (!isValidId(value)) {
+    throw ParleyError.invalid(`${field} must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'`);
+  }
+  return value;
+}
+
+/** A new server message id: UUIDv7, so ids sort roughly by creation time. */
+export function newMessageId(): string {
+  return uuidv7();
+}
+
+/**
+ * The id of the 1:1 conversation between two users. It depends only on the
+ * unordered pair, so both sides derive the same id whoever writes first, and
+ * it has a fixed length whatever the user ids are.
+ */
+export function directConversationId(a: string, b: string): string {
+  const [low, high] = a < b ? [a, b] : [b, a];
+  const digest = createHash("sha256").update(`${low}\0${high}`).digest();
+  return `d_${digest.subarray(0, 16).toString("base64url")}`;
+}
+
+const CONVERSATION_PATTERN = /^[a-z]_[A-Za-z0-9_-]{1,64}$/;
+
+export function isValidConversationId(value: unknown): value is string {
+  return typeof value === "string" && CONVERSATION_PATTERN.test(value);
+}

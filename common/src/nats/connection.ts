@@ -1,0 +1,32 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+
+/**
+ * Connects to NATS and keeps reconnecting forever: a service outlives a NATS
+ * restart, and JetStream keeps what it acked meanwhile. Status changes are
+ * logged as they happen.
+ */
+export async function connectNats(
+  servers: string,
+  name: string,
+  log: Logger,
+): Promise<NatsConnection> {
+  const nc = await connect({
+    servers: servers.split(","),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: true,
+  });
+  log.info({ server: nc.getServer() }, "nats connected");
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === "ping" || s.type === "staleConnection") continue;
+      log.info(
+        { nats_status: s.type, server: "server" in s ? s.server : undefined },
+        "nats status",
+      );
+    }
+  })();
+  return nc;
+}

@@ -1,0 +1,52 @@
+import { num, str } from "envalid";
+
+/**
+ * Config keys every service reads, so they are spelled and defaulted once.
+ * Each service spreads the ones it uses into its own schema.
+ */
+export const commonSettings = {
+  LOG_LEVEL: str({
+    default: "info",
+    choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+    desc: "Lowest log level written (JSON lines on stdout).",
+  }),
+  SHUTDOWN_DEADLINE_MS: num({
+    default: 15_000,
+    desc: "How long an orderly stop may take before the process is forced to exit.",
+  }),
+};
+
+export const natsSettings = {
+  NATS_URL: str({
+    default: "nats://127.0.0.1:4222",
+    desc: "NATS server(s), comma separated; JetStream must be enabled.",
+  }),
+  PARLEY_NAMESPACE: str({
+    default: "parley",
+    desc: "Prefix of every NATS subject, stream and bucket; lets deployments (and test runs) share one NATS.",
+  }),
+  PARLEY_PARTITIONS: num({
+    default: 8,
+    desc: "Partitions of the conversation log. Fixed for the life of a deployment: changing it reorders in-flight conversations.",
+  }),
+  PARLEY_STREAM_REPLICAS: num({
+    default: 1,
+    desc: "JetStream replicas of each stream (3 in a NATS cluster).",
+  }),
+  PARLEY_SEND_DEDUP_WINDOW_MS: num({
+    default: 2 * 60 * 60 * 1000,
+    desc: "How long a send's idempotency key (sender, device, client message id) is remembered.",
+  }),
+  PARLEY_INBOX_MAX_AGE_MS: num({
+    default: 30 * 24 * 60 * 60 * 1000,
+    desc: "How long an undelivered entry waits in a user's inbox (the offline window).",
+  }),
+};
+
+export interface NatsSettings {
+  PARLEY_NAMESPACE: string;
+  PARLEY_PARTITIONS: number;
+  PARLEY_STREAM_REPLICAS: number;
+  PARLEY_SEND_DEDUP_WINDOW_MS: number;
+  PARLEY_INBOX_MAX_AGE_MS: number;
+}
