@@ -17,3 +17,4 @@ export { startGrpcServer, type GrpcServerHandle, type GrpcService } from "./grpc
 export { unary } from "./grpc/handler.js";
 export { createClient, callUnary, type UnaryMethod } from "./grpc/client.js";
 export { signToken, verifyToken, type Identity } from "./auth/token.js";
+export { runService, type BaseConfig } from "./run-service.js";

@@ -1,0 +1,43 @@
+import { ConfigError } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import { Shutdown } from "./shutdown.js";
+
+/** Config fields every service's schema carries (see commonSettings). */
+export interface BaseConfig {
+  LOG_LEVEL: string;
+  SHUTDOWN_DEADLINE_MS: number;
+}
+
+/**
+ * A service's main: load the config (exit 2 naming the bad keys), create the
+ * logger, start the app, stop it in order on SIGTERM/SIGINT, and log `ready`
+ * with the fields the app returns (its bound ports). A failed start runs the
+ * shutdown steps registered so far and exits 1.
+ */
+export async function runService<C extends BaseConfig>(
+  service: string,
+  loadConfig: (onUnknown: (name: string) => void) => C,
+  start: (config: C, log: Logger, shutdown: Shutdown) => Promise<Record<string, unknown>>,
+): Promise<void> {
+  const unknown: string[] = [];
+  let config: C;
+  try {
+    config = loadConfig((name) => unknown.push(name));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${service}: ${err.message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(service, config.LOG_LEVEL);
+  for (const name of unknown) log.warn({ env: name }, "unknown setting ignored");
+  const shutdown = new Shutdown(log, config.SHUTDOWN_DEADLINE_MS);
+  shutdown.onSignals();
+  try {
+    const ready = await start(config, log, shutdown);
+    log.info(ready, "ready");
+  } catch (err) {
+    log.fatal({ err }, "start failed");
+    await shutdown.run("start failed");
+    process.exit(1);
+  }
+}

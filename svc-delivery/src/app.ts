@@ -1,0 +1,55 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  connectNats,
+  ensureTopology,
+  startGrpcServer,
+  topologyFromSettings,
+  type Logger,
+  type Shutdown,
+} from "@parley/common";
+import { fanoutPartitions, type DeliveryConfig } from "./config.js";
+import { deliveryService } from "./grpc/delivery-service.js";
+import { ConversationLog } from "./nats/conversation-log.js";
+import { PartitionFanout } from "./nats/fanout.js";
+
+/**
+ * Wires svc-delivery: the send API in front of the conversation log, and the
+ * fanout of this instance's partitions behind it.
+ */
+export async function startDelivery(config: DeliveryConfig, log: Logger, shutdown: Shutdown) {
+  const topology = topologyFromSettings(config);
+  const nc = await connectNats(config.NATS_URL, "svc-delivery", log);
+  const jsm = await jetstreamManager(nc);
+  // The log's durable consumers must exist before the first send is
+  // accepted: an interest-retention stream keeps nothing nobody consumes.
+  await ensureTopology(jsm, topology);
+  const js = jetstream(nc);
+
+  const fanouts = fanoutPartitions(config.FANOUT_PARTITIONS, config.PARLEY_PARTITIONS).map(
+    (partition) =>
+      new PartitionFanout(
+        js,
+        topology,
+        partition,
+        {
+          maxInFlight: config.FANOUT_MAX_IN_FLIGHT,
+          retryMaxMs: config.FANOUT_RETRY_MAX_MS,
+        },
+        log,
+      ),
+  );
+  fanouts.forEach((f) => f.start());
+
+  const conversationLog = new ConversationLog(js, jsm, topology, config.PUBLISH_TIMEOUT_MS);
+  const grpc = await startGrpcServer(
+    config.GRPC_ADDRESS,
+    [deliveryService(conversationLog, config.MAX_BODY_BYTES, log)],
+    log,
+  );
+  shutdown.add("stop grpc", () => grpc.stop(config.SHUTDOWN_DEADLINE_MS / 2));
+  shutdown.add("stop fanout", async () => {
+    await Promise.all(fanouts.map((f) => f.stop()));
+  });
+  shutdown.add("drain nats", () => nc.drain());
+  return { grpc_port: grpc.port, partitions: fanouts.map((f) => f.partition) };
+}

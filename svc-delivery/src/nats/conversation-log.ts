@@ -1,0 +1,64 @@
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { ParleyError, type Topology } from "@parley/common";
+import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import type { ValidSend } from "../domain/send.js";
+
+/** Where an appended send landed in the log. */
+export interface Appended {
+  seq: number;
+  sentAtMs: number;
+  duplicate: boolean;
+}
+
+/**
+ * The MESSAGES stream seen as the conversations' log. Appending is the
+ * durability point of a send: once JetStream acks, the send is kept.
+ */
+export class ConversationLog {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly topology: Topology,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Appends a send, deduplicated by its idempotency key: JetStream answers a
+   * repeat within the stream's duplicate window with the first entry's seq.
+   */
+  async append(send: ValidSend, nowMs = Date.now()): Promise<Appended> {
+    const event = ConversationEvent.fromPartial({
+      messageId: send.messageId,
+      conversationId: send.conversationId,
+      senderId: send.senderId,
+      senderDeviceId: send.senderDeviceId,
+      clientMessageId: send.clientMessageId,
+      sentAtMs: nowMs,
+      memberIds: [send.senderId, send.recipientId],
+      text: { body: send.body },
+    });
+    const subject = this.topology.messageSubject(send.conversationId);
+    let ack;
+    try {
+      ack = await this.js.publish(subject, ConversationEvent.encode(event).finish(), {
+        msgID: send.idempotencyKey,
+        timeout: this.timeoutMs,
+      });
+    } catch (err) {
+      throw ParleyError.unavailable("the message log is unavailable; retry the send", err);
+    }
+    if (!ack.duplicate) return { seq: ack.seq, sentAtMs: nowMs, duplicate: false };
+    return { seq: ack.seq, sentAtMs: await this.sentAtOf(ack.seq), duplicate: true };
+  }
+
+  /**
+   * The accept time of an earlier entry, or 0 once it has left the log
+   * (interest retention removes it as soon as fanout and history acked it).
+   */
+  private async sentAtOf(seq: number): Promise<number> {
+    const stored = await this.jsm.streams
+      .getMessage(this.topology.messagesStream, { seq })
+      .catch(() => null);
+    return stored ? ConversationEvent.decode(stored.data).sentAtMs : 0;
+  }
+}

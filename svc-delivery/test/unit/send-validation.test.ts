@@ -1,0 +1,39 @@
+import { directConversationId, ParleyError } from "@parley/common";
+import assert from "node:assert/strict";
+import { messageIdFor, validateSend } from "../../src/domain/send.js";
+
+const request = {
+  senderId: "alice",
+  senderDeviceId: "phone",
+  clientMessageId: "c1",
+  recipientId: "bob",
+  body: "hi",
+};
+
+describe("svc-delivery send validation", () => {
+  it("should derive the conversation and the idempotency key", () => {
+    const send = validateSend(request, 100);
+    assert.equal(send.conversationId, directConversationId("bob", "alice"));
+    assert.equal(send.idempotencyKey, "alice:phone:c1");
+    assert.equal(send.messageId, messageIdFor("alice:phone:c1"));
+  });
+
+  it("should refuse a body with a lone surrogate, which JSON can carry", () => {
+    assert.throws(
+      () => validateSend({ ...request, body: "bad \ud800 text" }, 100),
+      (err: ParleyError) => err.code === "invalid_argument" && /UTF-8/.test(err.message),
+    );
+  });
+
+  it("should count the body limit in UTF-8 bytes, not characters", () => {
+    assert.doesNotThrow(() => validateSend({ ...request, body: "é".repeat(50) }, 100));
+    assert.throws(() => validateSend({ ...request, body: "é".repeat(51) }, 100), /102 bytes/);
+  });
+
+  it("should derive distinct, stable, RFC 9562 version 8 ids from distinct keys", () => {
+    const a = messageIdFor("alice:phone:c1");
+    assert.equal(messageIdFor("alice:phone:c1"), a);
+    assert.notEqual(messageIdFor("alice:phone:c2"), a);
+    assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
