@@ -1,5 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { isValidId } from "../ids.js";
+import { isValidId, requireId } from "../ids.js";
 import { ErrorCode, ParleyError } from "../errors.js";
 
 /** Who a connection speaks for: a user and one of their devices. */
@@ -21,9 +21,11 @@ export async function signToken(
   secret: string,
   ttlSeconds: number,
 ): Promise<string> {
-  return new SignJWT({ dev: identity.deviceId })
+  const userId = requireId("user id", identity.userId);
+  const deviceId = requireId("device id", identity.deviceId);
+  return new SignJWT({ dev: deviceId })
     .setProtectedHeader({ alg: ALGORITHM })
-    .setSubject(identity.userId)
+    .setSubject(userId)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(encoder.encode(secret));

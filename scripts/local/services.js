@@ -1,0 +1,45 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { prettyFactory } from "pino-pretty";
+
+const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: "pid,hostname" });
+
+/**
+ * Starts one service as a child process, prints its JSON logs readably and
+ * resolves with the fields of its `ready` line. Rejects if it exits first.
+ */
+export function startLocalService(root, name, env) {
+  const child = spawn(process.execPath, [`svc-${name}/dist/main.js`], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`svc-${name} exited with code ${code}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        process.stdout.write(`${line}\n`);
+        return;
+      }
+      process.stdout.write(pretty(entry));
+      if (entry.msg === "ready") resolve({ child, ready: entry });
+    });
+  });
+}
+
+/** SIGTERM every child and wait for all of them to exit. */
+export function stopAll(children) {
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", resolve);
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+}

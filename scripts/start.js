@@ -1,0 +1,51 @@
+// Runs the whole system on one machine with embedded defaults: NATS and
+// Postgres (found or started, see local/), then svc-history, svc-delivery
+// and svc-edge, each its own process. Ctrl-C stops everything in order.
+import { fileURLToPath } from "node:url";
+import { localNats } from "./local/nats.js";
+import { localPostgres } from "./local/postgres.js";
+import { startLocalService, stopAll } from "./local/services.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dataDir = process.env.PARLEY_DATA_DIR ?? `${root}.data`;
+const say = (line) => process.stdout.write(`[start] ${line}\n`);
+
+const stops = [];
+const children = [];
+let stopping = false;
+
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  say("stopping services");
+  await stopAll(children);
+  for (const s of stops.reverse()) await s();
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+try {
+  const nats = await localNats(dataDir, say);
+  if (nats.stop) stops.push(nats.stop);
+  const postgres = await localPostgres(dataDir, say);
+  if (postgres.stop) stops.push(postgres.stop);
+
+  const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url };
+  for (const name of ["history", "delivery", "edge"]) {
+    const { child } = await startLocalService(root, name, env);
+    children.push(child);
+    child.once("exit", (code) => {
+      if (!stopping) {
+        say(`svc-${name} exited with code ${code}; stopping the rest`);
+        void stop(1);
+      }
+    });
+  }
+  const port = process.env.EDGE_HTTP_ADDRESS?.split(":").pop() ?? "8080";
+  say(`Parley is up. WebSocket: ws://127.0.0.1:${port}/ws`);
+  say("Get a token for a test user with: npm run token -- alice   (then send a hello frame)");
+} catch (err) {
+  say(`failed to start: ${err.message}`);
+  await stop(1);
+}

@@ -1,0 +1,23 @@
+// Mints a token for a test user: npm run token -- USER [DEVICE] [--ttl SECONDS]
+// Signed with PARLEY_TOKEN_SECRET, or the edge's local development secret.
+import { signToken } from "@parley/common";
+import { parseArgs } from "node:util";
+import { INSECURE_DEV_TOKEN_SECRET } from "../svc-edge/dist/config.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { ttl: { type: "string", default: String(24 * 60 * 60) } },
+});
+const [userId, deviceId = "cli"] = positionals;
+const ttl = Number(values.ttl);
+if (!userId || !Number.isInteger(ttl) || ttl <= 0) {
+  process.stderr.write("usage: npm run token -- USER [DEVICE] [--ttl SECONDS]\n");
+  process.exit(2);
+}
+const secret = process.env.PARLEY_TOKEN_SECRET ?? INSECURE_DEV_TOKEN_SECRET;
+try {
+  process.stdout.write(`${await signToken({ userId, deviceId }, secret, ttl)}\n`);
+} catch (err) {
+  process.stderr.write(`token: ${err.message}\n`);
+  process.exit(1);
+}
