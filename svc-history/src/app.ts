@@ -1,0 +1,91 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import {
+  connectNats,
+  ensureTopology,
+  startGrpcServer,
+  topologyFromSettings,
+  type Logger,
+  type Shutdown,
+} from "@parley/common";
+import { HistoryServiceService } from "@parley/proto/parley/history/v1/history";
+import type { HistoryConfig } from "./config.js";
+import { historyService } from "./grpc/history-service.js";
+import { LogConsumer } from "./nats/log-consumer.js";
+import { logDistribution } from "./pg/citus.js";
+import { HistoryReader } from "./pg/history-reader.js";
+import { MessageWriter } from "./pg/message-writer.js";
+import { migrate } from "./pg/migrate.js";
+import { createPool } from "./pg/pool.js";
+
+export interface App {
+  grpcPort: number;
+}
+
+type Stop = [name: string, run: () => Promise<void>];
+
+/**
+ * Starts svc-history: the only place where its parts are wired together.
+ * Every part started adds its stop; they are handed to `shutdown` in reverse
+ * start order (gRPC, consumer, NATS, Postgres), also when startup fails
+ * halfway, so the caller can always run `shutdown` to release what exists.
+ */
+export async function startApp(
+  config: HistoryConfig,
+  log: Logger,
+  shutdown: Shutdown,
+): Promise<App> {
+  const stops: Stop[] = [];
+  try {
+    return await start(config, log, stops);
+  } finally {
+    for (const [name, run] of stops.reverse()) shutdown.add(name, run);
+  }
+}
+
+async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise<App> {
+  // Postgres: schema first, so nothing is consumed before it can be stored.
+  await migrate(config.DATABASE_URL, config.DATABASE_SCHEMA, log.child({ component: "migrate" }));
+  const pgLog = log.child({ component: "postgres" });
+  const pool = createPool(
+    { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, size: config.DATABASE_POOL_SIZE },
+    pgLog,
+  );
+  stops.push(["close postgres pool", () => pool.end()]);
+  await logDistribution(pool, pgLog);
+
+  // NATS: the log's stream and durable consumer must exist before consuming.
+  const nc = await connectNats(config.NATS_URL, "svc-history", log.child({ component: "nats" }));
+  stops.push(["drain nats", () => nc.drain()]);
+  const topology = topologyFromSettings(config);
+  await ensureTopology(await jetstreamManager(nc), topology);
+
+  const consumer = new LogConsumer({
+    nc,
+    topology,
+    sink: new MessageWriter(pool),
+    batchMax: config.HISTORY_BATCH_MAX,
+    batchWaitMs: config.HISTORY_BATCH_WAIT_MS,
+    retryMaxMs: config.HISTORY_RETRY_MAX_MS,
+    log,
+  });
+  consumer.start();
+  stops.push(["stop log consumer", () => consumer.stop()]);
+
+  // gRPC last: history is served once the service is whole.
+  const limits = { defaultLimit: config.HISTORY_PAGE_DEFAULT, maxLimit: config.HISTORY_PAGE_MAX };
+  const grpcLog = log.child({ component: "grpc" });
+  const service = historyService(new HistoryReader(pool), limits, grpcLog);
+  const grpc = await startGrpcServer(
+    config.GRPC_ADDRESS,
+    [
+      {
+        name: "parley.history.v1.HistoryService",
+        definition: HistoryServiceService,
+        implementation: service,
+      },
+    ],
+    grpcLog,
+  );
+  stops.push(["stop grpc", () => grpc.stop(config.GRPC_STOP_GRACE_MS)]);
+  return { grpcPort: grpc.port };
+}

@@ -1,0 +1,104 @@
+import { commonSettings, ConfigError, loadConfig, natsSettings } from "@parley/common";
+import { makeValidator, str, type CleanedEnv } from "envalid";
+
+/** An integer within [min, max]; the message says which range was expected. */
+function intIn(min: number, max: number) {
+  return makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!/^-?\d+$/.test(String(input).trim()) || value < min || value > max) {
+      throw new Error(`expected an integer from ${min} to ${max}, got "${input}"`);
+    }
+    return value;
+  });
+}
+
+/** A plain Postgres identifier, so it can be quoted into DDL safely. */
+const schemaName = makeValidator<string>((input) => {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(input)) {
+    throw new Error(`expected a lower-case Postgres identifier, got "${input}"`);
+  }
+  return input;
+});
+
+/** Every key svc-history reads from its environment. */
+export const historySpec = {
+  ...commonSettings,
+  ...natsSettings,
+  GRPC_ADDRESS: str({
+    default: "0.0.0.0:7102",
+    desc: "Address the gRPC server binds (HistoryService and grpc.health.v1); port 0 picks a free port.",
+  }),
+  GRPC_STOP_GRACE_MS: intIn(
+    0,
+    60_000,
+  )({
+    default: 5_000,
+    desc: "How long in-flight gRPC calls may run on at shutdown before they are cancelled.",
+  }),
+  DATABASE_URL: str({
+    default: "postgres://postgres@127.0.0.1:5432/parley",
+    desc: "Postgres (or Citus coordinator) connection string.",
+  }),
+  DATABASE_SCHEMA: schemaName({
+    default: "public",
+    desc: "Schema holding the history tables; created if missing and used as search_path.",
+  }),
+  DATABASE_POOL_SIZE: intIn(
+    1,
+    1_000,
+  )({
+    default: 10,
+    desc: "Most Postgres connections the service holds (the writer uses one at a time).",
+  }),
+  HISTORY_BATCH_MAX: intIn(
+    1,
+    5_000,
+  )({
+    default: 500,
+    desc: "Most log entries written in one transaction.",
+  }),
+  HISTORY_BATCH_WAIT_MS: intIn(
+    0,
+    10_000,
+  )({
+    default: 20,
+    desc: "How long a batch waits for more entries after its first one; bounds write latency at light load.",
+  }),
+  HISTORY_RETRY_MAX_MS: intIn(
+    10,
+    60_000,
+  )({
+    default: 5_000,
+    desc: "Cap of the growing delay between retries of a failed batch write or of lost log consumption.",
+  }),
+  HISTORY_PAGE_DEFAULT: intIn(
+    1,
+    10_000,
+  )({
+    default: 50,
+    desc: "GetHistory page size when the request leaves limit at 0.",
+  }),
+  HISTORY_PAGE_MAX: intIn(
+    1,
+    10_000,
+  )({
+    default: 200,
+    desc: "Largest GetHistory page; larger requested limits are lowered to it.",
+  }),
+};
+
+export type HistoryConfig = CleanedEnv<typeof historySpec>;
+
+/**
+ * Reads and checks the configuration. Throws ConfigError naming every bad
+ * key; `onUnknown` hears of HISTORY_* variables that match no key (typos).
+ */
+export function loadHistoryConfig(onUnknown: (name: string) => void): HistoryConfig {
+  const config = loadConfig(historySpec, { warnPrefix: "HISTORY_", onUnknown });
+  if (config.HISTORY_PAGE_DEFAULT > config.HISTORY_PAGE_MAX) {
+    throw new ConfigError(
+      "invalid configuration: HISTORY_PAGE_DEFAULT must not exceed HISTORY_PAGE_MAX",
+    );
+  }
+  return config;
+}

@@ -1,0 +1,75 @@
+import { isValidConversationId } from "@parley/common";
+import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import { UnreadableEntryError } from "../errors.js";
+
+/** One conversation log entry as svc-history stores it. */
+export interface StoredMessage {
+  conversationId: string;
+  /** The MESSAGES stream sequence: the entry's place in the conversation. */
+  seq: number;
+  messageId: string;
+  senderId: string;
+  senderDeviceId: string;
+  clientMessageId: string;
+  sentAt: Date;
+  /** The text, or null for an event without a text payload. */
+  body: string | null;
+  /** Members named by the event; they become conversation members. */
+  memberIds: string[];
+}
+
+/**
+ * Decodes a log entry. The event's own seq is 0 in the log; the stream
+ * sequence is its real position, so it is taken from the JetStream message.
+ * Throws UnreadableEntryError when the entry can never be stored.
+ */
+export function decodeLogEntry(data: Uint8Array, streamSeq: number): StoredMessage {
+  let event: ConversationEvent;
+  try {
+    event = ConversationEvent.decode(data);
+  } catch (err) {
+    throw new UnreadableEntryError(streamSeq, "not a ConversationEvent", { cause: err });
+  }
+  if (!isValidConversationId(event.conversationId)) {
+    throw new UnreadableEntryError(streamSeq, "missing or malformed conversation_id");
+  }
+  const sentAt = new Date(event.sentAtMs);
+  if (Number.isNaN(sentAt.getTime())) {
+    throw new UnreadableEntryError(streamSeq, "sent_at_ms out of range");
+  }
+  if (hasNul(event)) {
+    throw new UnreadableEntryError(streamSeq, "a text field holds a NUL character");
+  }
+  return {
+    conversationId: event.conversationId,
+    seq: streamSeq,
+    messageId: event.messageId,
+    senderId: event.senderId,
+    senderDeviceId: event.senderDeviceId,
+    clientMessageId: event.clientMessageId,
+    sentAt,
+    body: event.text?.body ?? null,
+    memberIds: event.memberIds,
+  };
+}
+
+/** The kind of a conversation, read from its id's prefix. */
+export function conversationKind(conversationId: string): "direct" | "group" {
+  return conversationId.startsWith("d_") ? "direct" : "group";
+}
+
+/**
+ * Postgres text cannot hold U+0000. Such an entry would fail its batch on
+ * every retry and stall the log, so it is refused here instead.
+ */
+function hasNul(event: ConversationEvent): boolean {
+  const fields = [
+    event.messageId,
+    event.senderId,
+    event.senderDeviceId,
+    event.clientMessageId,
+    event.text?.body ?? "",
+    ...event.memberIds,
+  ];
+  return fields.some((f) => f.includes("\0"));
+}

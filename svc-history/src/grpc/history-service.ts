@@ -1,0 +1,35 @@
+import { ParleyError, unary, type Logger } from "@parley/common";
+import type {
+  GetHistoryRequest,
+  GetHistoryResponse,
+  HistoryServiceServer,
+} from "@parley/proto/parley/history/v1/history";
+import { parsePageRequest, type PageLimits } from "../domain/page-request.js";
+import type { HistoryReader } from "../pg/history-reader.js";
+
+// One reason for "not a member" and "no such conversation", so a caller
+// cannot tell which conversation ids exist.
+const NOT_A_MEMBER = "reader is not a member of the conversation";
+
+/** The HistoryService handlers (parley.history.v1). */
+export function historyService(
+  reader: HistoryReader,
+  limits: PageLimits,
+  log: Logger,
+): HistoryServiceServer {
+  const getHistory = async (request: GetHistoryRequest): Promise<GetHistoryResponse> => {
+    const page = parsePageRequest(request, limits);
+    try {
+      if (!(await reader.isMember(page.conversationId, page.readerId))) {
+        throw ParleyError.denied(NOT_A_MEMBER);
+      }
+      const { messages, hasMore } = await reader.page(page.conversationId, page.cursor, page.limit);
+      return { messages, hasMore };
+    } catch (err) {
+      if (err instanceof ParleyError) throw err;
+      // A store failure is worth a retry by the caller; unary logs the cause.
+      throw ParleyError.unavailable("history store unavailable", err);
+    }
+  };
+  return { getHistory: unary("GetHistory", log, getHistory) };
+}
