@@ -1,0 +1,117 @@
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+import {
+  connectNats,
+  ensureTopology,
+  startGrpcServer,
+  topologyFromSettings,
+  verifyToken,
+  type GrpcServerHandle,
+  type Logger,
+  type Shutdown,
+} from "@parley/common";
+import { splitAddress, usesDevSecret, type EdgeConfig } from "./config.js";
+import { CursorStore } from "./delivery/cursor-store.js";
+import { DeliveryHub } from "./delivery/delivery-hub.js";
+import { InboxReader } from "./delivery/inbox-reader.js";
+import { LiveSubscriptions } from "./delivery/live-subscriptions.js";
+import { DeliveryClient } from "./grpc/delivery-client.js";
+import { HistoryClient } from "./grpc/history-client.js";
+import { RequestRouter } from "./handlers/router.js";
+import { DeviceRegistry } from "./ws/device-registry.js";
+import type { Connection } from "./ws/connection.js";
+import { EdgeServer } from "./ws/server.js";
+
+export interface EdgeApp {
+  httpPort: number;
+  grpcPort: number;
+}
+
+/**
+ * Wires the edge: NATS and the data plane, the gRPC clients, the WebSocket
+ * server and the gRPC (health) server. Each started part registers its stop
+ * on `shutdown`, in the order they must stop.
+ */
+export async function startEdge(
+  config: EdgeConfig,
+  log: Logger,
+  shutdown: Shutdown,
+): Promise<EdgeApp> {
+  if (usesDevSecret(config)) {
+    log.warn("PARLEY_TOKEN_SECRET is not set: using the insecure development secret");
+  }
+
+  // Data plane: streams, cursor bucket, shared live subscriptions.
+  const nc = await connectNats(config.NATS_URL, "svc-edge", log);
+  const topology = topologyFromSettings(config);
+  const jsm = await jetstreamManager(nc);
+  await ensureTopology(jsm, topology);
+  const kv = await new Kvm(nc).create(topology.cursorBucket, {
+    history: 1,
+    replicas: config.PARLEY_STREAM_REPLICAS,
+  });
+  const cursors = new CursorStore(kv, config.EDGE_CURSOR_FLUSH_MS, log.child({ component: "cursors" }));
+  cursors.start();
+  const live = new LiveSubscriptions(nc, topology, log.child({ component: "live" }));
+  const reader = new InboxReader(jetstream(nc), jsm, topology);
+  const hub = new DeliveryHub(topology, live, reader, cursors, {
+    catchUpBatch: config.EDGE_CATCHUP_BATCH,
+    maxBuffered: 4 * config.EDGE_CATCHUP_BATCH,
+    retryMinMs: 100,
+    retryMaxMs: 5_000,
+  });
+  void resyncOnReconnect(nc, hub, log);
+
+  // Calls to the other services.
+  const delivery = new DeliveryClient(config.DELIVERY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
+  const history = new HistoryClient(config.HISTORY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
+
+  // Client-facing servers.
+  const server = new EdgeServer(
+    {
+      limits: {
+        helloTimeoutMs: config.EDGE_HELLO_TIMEOUT_MS,
+        heartbeatMs: config.EDGE_HEARTBEAT_MS,
+        maxFrameBytes: config.EDGE_MAX_FRAME_BYTES,
+        maxBodyBytes: config.EDGE_MAX_BODY_BYTES,
+        maxBufferedBytes: config.EDGE_MAX_BUFFERED_BYTES,
+        sendsPerSecond: config.EDGE_SENDS_PER_SECOND,
+        sendBurst: config.EDGE_SEND_BURST,
+      },
+      authenticate: (token) => verifyToken(token, config.PARLEY_TOKEN_SECRET),
+      registry: new DeviceRegistry<Connection>(),
+      delivery: hub,
+      requests: new RequestRouter(delivery, history),
+    },
+    log.child({ component: "ws" }),
+  );
+  const http = splitAddress(config.EDGE_HTTP_ADDRESS);
+  const httpPort = await server.listen(http.host, http.port);
+  const grpc: GrpcServerHandle = await startGrpcServer(config.GRPC_ADDRESS, [], log);
+
+  // Stop order: no new sockets, let requests finish, close sockets, then
+  // write cursors, then the servers and clients, NATS last.
+  shutdown.add("stop accepting", async () => server.stopAccepting());
+  shutdown.add("close sockets", async () => {
+    await new Promise((resolve) => setTimeout(resolve, config.EDGE_CLOSE_GRACE_MS));
+    server.closeAll();
+  });
+  shutdown.add("flush cursors", () => cursors.stop());
+  shutdown.add("stop grpc", () => grpc.stop(2_000));
+  shutdown.add("close grpc clients", async () => {
+    delivery.close();
+    history.close();
+  });
+  shutdown.add("drain nats", () => nc.drain());
+  return { httpPort, grpcPort: grpc.port };
+}
+
+/** After a reconnect, live entries may have been lost: every session re-reads. */
+async function resyncOnReconnect(nc: NatsConnection, hub: DeliveryHub, log: Logger) {
+  for await (const status of nc.status()) {
+    if (status.type !== "reconnect") continue;
+    log.info({ sessions: hub.sessionCount }, "nats reconnected, resyncing sessions");
+    hub.resyncAll();
+  }
+}

@@ -1,0 +1,116 @@
+import { makeValidator, str } from "envalid";
+import { commonSettings, loadConfig, natsSettings } from "@parley/common";
+
+/** The dev secret used when PARLEY_TOKEN_SECRET is unset; never for production. */
+export const INSECURE_DEV_TOKEN_SECRET = "insecure-dev-secret-change-me";
+
+/** A "host:port" listen or dial address; port 0 picks a free port. */
+const address = makeValidator<string>((input) => {
+  const match = /^(.+):(\d{1,5})$/.exec(input);
+  if (!match || Number(match[2]) > 65_535) throw new Error(`expected host:port, got "${input}"`);
+  return input;
+});
+
+/** A whole number at least `min`. */
+const int = (min: number) =>
+  makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!Number.isInteger(value) || value < min) {
+      throw new Error(`expected an integer >= ${min}, got "${input}"`);
+    }
+    return value;
+  });
+
+export const edgeSpec = {
+  ...commonSettings,
+  ...natsSettings,
+  EDGE_HTTP_ADDRESS: address({
+    default: "0.0.0.0:8080",
+    desc: "Where the HTTP server listens: WebSockets on /ws, health on /healthz.",
+  }),
+  GRPC_ADDRESS: address({
+    default: "0.0.0.0:7100",
+    desc: "Where the gRPC server (grpc.health.v1 only for now) listens.",
+  }),
+  PARLEY_TOKEN_SECRET: str({
+    default: INSECURE_DEV_TOKEN_SECRET,
+    desc: "HS256 secret that client tokens are signed with. The default is for local development only.",
+  }),
+  DELIVERY_ADDRESS: address({
+    default: "127.0.0.1:7101",
+    desc: "svc-delivery's gRPC address (sends).",
+  }),
+  HISTORY_ADDRESS: address({
+    default: "127.0.0.1:7102",
+    desc: "svc-history's gRPC address (history pages).",
+  }),
+  EDGE_GRPC_DEADLINE_MS: int(1)({
+    default: 5_000,
+    desc: "Deadline of each call the edge makes to another service.",
+  }),
+  EDGE_HELLO_TIMEOUT_MS: int(1)({
+    default: 10_000,
+    desc: "How long a new socket may take to send its hello frame before it is closed (4408).",
+  }),
+  EDGE_HEARTBEAT_MS: int(100)({
+    default: 25_000,
+    desc: "Interval of server WebSocket pings; a peer that did not pong since the previous ping is dropped.",
+  }),
+  EDGE_MAX_FRAME_BYTES: int(1_024)({
+    default: 64 * 1024,
+    desc: "Largest client frame accepted; a bigger one closes the socket with 1009.",
+  }),
+  EDGE_MAX_BODY_BYTES: int(1)({
+    default: 4_096,
+    desc: "Largest message body (UTF-8 bytes) a send may carry.",
+  }),
+  EDGE_MAX_BUFFERED_BYTES: int(1_024)({
+    default: 1024 * 1024,
+    desc: "Bytes a socket may have queued for the client before it is closed as a slow consumer (4008).",
+  }),
+  EDGE_SENDS_PER_SECOND: int(1)({
+    default: 20,
+    desc: "Sustained rate of send and history requests per connection (token bucket refill).",
+  }),
+  EDGE_SEND_BURST: int(1)({
+    default: 40,
+    desc: "Requests a connection may make at once before the rate applies (token bucket size).",
+  }),
+  EDGE_CATCHUP_BATCH: int(1)({
+    default: 256,
+    desc: "Inbox entries fetched per batch while a device catches up on its backlog.",
+  }),
+  EDGE_CURSOR_FLUSH_MS: int(10)({
+    default: 1_000,
+    desc: "How often acked device cursors are written to the KV bucket (also on disconnect).",
+  }),
+  EDGE_CLOSE_GRACE_MS: int(0)({
+    default: 1_000,
+    desc: "On shutdown, how long in-flight requests may finish before sockets are closed with 1001.",
+  }),
+};
+
+export type EdgeConfig = ReturnType<typeof loadEdgeConfig>;
+
+/**
+ * Reads and validates the edge's configuration; throws ConfigError naming
+ * every bad key. Unknown PARLEY_* variables are reported through `onUnknown`
+ * (the logger does not exist yet: LOG_LEVEL is part of this config).
+ */
+export function loadEdgeConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  onUnknown: (name: string) => void = () => {},
+) {
+  return loadConfig(edgeSpec, { env, onUnknown });
+}
+
+/** True when the token secret is the insecure development default. */
+export function usesDevSecret(config: EdgeConfig): boolean {
+  return config.PARLEY_TOKEN_SECRET === INSECURE_DEV_TOKEN_SECRET;
+}
+
+/** Splits "host:port" into its parts. */
+export function splitAddress(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(":");
+  return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
+}

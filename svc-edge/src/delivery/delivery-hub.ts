@@ -1,0 +1,57 @@
+import type { Identity, Logger, Topology } from "@parley/common";
+import type { CursorStore } from "./cursor-store.js";
+import { DeviceSession } from "./device-session.js";
+import type { InboxReader } from "./inbox-reader.js";
+import { InboxFollower, type DeliverySink, type FollowerOptions } from "./inbox-follower.js";
+import type { LiveSubscriptions } from "./live-subscriptions.js";
+
+export interface DeliveryHubOptions extends FollowerOptions {
+  /** Entries fetched per catch-up batch. */
+  catchUpBatch: number;
+}
+
+/**
+ * Opens the delivery side of device sessions and keeps track of them, so a
+ * NATS reconnect can send every session back through catch-up.
+ */
+export class DeliveryHub {
+  private readonly sessions = new Set<DeviceSession>();
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly live: LiveSubscriptions,
+    private readonly reader: InboxReader,
+    private readonly cursors: CursorStore,
+    private readonly options: DeliveryHubOptions,
+  ) {}
+
+  /**
+   * Opens a session for a device: live interest is taken before the cursor
+   * is read, so nothing published meanwhile is missed. Call start() next.
+   */
+  open(identity: Identity, sink: DeliverySink, log: Logger): DeviceSession {
+    const { userId, deviceId } = identity;
+    const batch = this.options.catchUpBatch;
+    const source = {
+      lastSeq: () => this.reader.lastSeq(userId),
+      entriesFrom: (start: number) => this.reader.entriesFrom(userId, start, batch),
+    };
+    const follower = new InboxFollower(source, sink, this.options, log);
+    const detach = this.live.attach(userId, (entry, prev) => follower.onLive(entry, prev));
+    const key = this.topology.cursorKey(userId, deviceId);
+    const session = new DeviceSession(identity, key, follower, this.cursors, detach, (s) =>
+      this.sessions.delete(s),
+    log);
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** After a NATS reconnect: live entries may have been missed. */
+  resyncAll(): void {
+    for (const session of this.sessions) session.follower.resync();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+}

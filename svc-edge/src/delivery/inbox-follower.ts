@@ -1,0 +1,162 @@
+import type { Logger } from "@parley/common";
+import type { InboxEntry } from "./inbox-entry.js";
+
+/** Where a follower reads a user's stored inbox (see InboxReader). */
+export interface InboxSource {
+  /** Sequence of the newest entry; 0 when the inbox is empty. */
+  lastSeq(): Promise<number>;
+  /** Entries from `startSeq` on, in order, in batches, until none is pending. */
+  entriesFrom(startSeq: number): AsyncIterable<InboxEntry[]>;
+}
+
+/** Where a follower delivers: one device session. */
+export interface DeliverySink {
+  deliver(entry: InboxEntry): void;
+  /** The backlog up to `inboxSeq` has been delivered; live from here. */
+  caughtUp(inboxSeq: number): void;
+  /** Resolves once the session's send buffer is low enough for more. */
+  drained(): Promise<void>;
+}
+
+export interface FollowerOptions {
+  /** Live entries held while catching up; past it they are re-read instead. */
+  maxBuffered: number;
+  /** First and longest wait before retrying a failed backlog read. */
+  retryMinMs: number;
+  retryMaxMs: number;
+}
+
+type State = "starting" | "catching_up" | "live" | "closed";
+
+interface Buffered {
+  entry: InboxEntry;
+  prev: number;
+}
+
+/**
+ * Delivers one device's inbox to one session, in inbox order, each entry
+ * once per session. It starts from the device's cursor, reads the backlog
+ * with a short-lived consumer while holding live entries, then follows the
+ * live subject. A live entry whose previous sequence is beyond what was
+ * delivered reveals a gap and sends it back to catch-up; so does a NATS
+ * reconnect (resync), since live entries may have been missed meanwhile.
+ */
+export class InboxFollower {
+  private state: State = "starting";
+  private delivered = 0;
+  private buffered: Buffered[] = [];
+  private again = false;
+
+  constructor(
+    private readonly source: InboxSource,
+    private readonly sink: DeliverySink,
+    private readonly options: FollowerOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** The highest inbox sequence delivered to this session (or its cursor). */
+  get deliveredSeq(): number {
+    return this.delivered;
+  }
+
+  /** Starts delivery after the device's cursor. */
+  start(cursor: number): void {
+    if (this.state !== "starting") return;
+    this.delivered = cursor;
+    void this.catchUp();
+  }
+
+  /** A live entry of the user; `prev` is the user's previous inbox sequence. */
+  onLive(entry: InboxEntry, prev: number): void {
+    if (this.state === "closed" || entry.seq <= this.delivered) return;
+    if (this.state !== "live") return this.hold(entry, prev);
+    if (prev > this.delivered) {
+      this.log.debug({ inbox_seq: entry.seq, prev, delivered: this.delivered }, "inbox gap");
+      this.hold(entry, prev);
+      void this.catchUp();
+      return;
+    }
+    this.send(entry);
+  }
+
+  /** Re-reads the backlog: live entries may have been missed (NATS reconnect). */
+  resync(): void {
+    if (this.state === "live") void this.catchUp();
+    else if (this.state === "catching_up") this.again = true;
+  }
+
+  close(): void {
+    this.state = "closed";
+    this.buffered = [];
+  }
+
+  private async catchUp(): Promise<void> {
+    this.state = "catching_up";
+    do {
+      this.again = false;
+      await this.readBacklogWithRetry();
+      if (this.isClosed()) return;
+      this.releaseHeld();
+    } while (this.again);
+    this.state = "live";
+    this.sink.caughtUp(this.delivered);
+  }
+
+  private async readBacklogWithRetry(): Promise<void> {
+    let wait = this.options.retryMinMs;
+    while (!this.isClosed()) {
+      try {
+        return await this.readBacklog();
+      } catch (err) {
+        this.log.warn({ err, delivered: this.delivered, retry_ms: wait }, "inbox read failed");
+        await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        wait = Math.min(wait * 2, this.options.retryMaxMs);
+      }
+    }
+  }
+
+  private async readBacklog(): Promise<void> {
+    // Cheap check first: most sessions start with nothing new.
+    if ((await this.source.lastSeq()) <= this.delivered) return;
+    for await (const batch of this.source.entriesFrom(this.delivered + 1)) {
+      if (this.isClosed()) return;
+      for (const entry of batch) if (entry.seq > this.delivered) this.send(entry);
+      await this.sink.drained();
+    }
+  }
+
+  /** Delivers held live entries that follow on; a gap means another pass. */
+  private releaseHeld(): void {
+    const held = this.buffered.sort((a, b) => a.entry.seq - b.entry.seq);
+    this.buffered = [];
+    for (const { entry, prev } of held) {
+      if (entry.seq <= this.delivered) continue;
+      if (prev > this.delivered) {
+        this.buffered = held.filter((h) => h.entry.seq >= entry.seq);
+        this.again = true;
+        return;
+      }
+      this.send(entry);
+    }
+  }
+
+  private hold(entry: InboxEntry, prev: number): void {
+    if (this.buffered.length < this.options.maxBuffered) {
+      this.buffered.push({ entry, prev });
+      return;
+    }
+    // Too many to hold: drop them and read them back from the stream.
+    this.buffered = [];
+    this.again = true;
+  }
+
+  private send(entry: InboxEntry): void {
+    this.delivered = entry.seq;
+    this.sink.deliver(entry);
+  }
+
+  // A method, so TypeScript does not narrow `state` across awaits.
+  private isClosed(): boolean {
+    return this.state === "closed";
+  }
+}

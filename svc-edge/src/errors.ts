@@ -1,0 +1,60 @@
+import { ErrorCode, ParleyError } from "@parley/common";
+
+/**
+ * WebSocket close codes the edge uses. A close ends the connection; a
+ * failed request is answered with an error frame instead (RequestError).
+ */
+export const CloseCode = {
+  /** The server is shutting down. */
+  GoingAway: 1001,
+  /** A frame exceeded the size limit (sent by ws itself). */
+  TooBig: 1009,
+  /** The client could not keep up with what the server had to send. */
+  SlowConsumer: 4008,
+  /** The first frame was not a valid hello. */
+  ProtocolViolation: 4400,
+  /** The hello's token was missing, invalid or expired. */
+  Unauthenticated: 4401,
+  /** No hello arrived within the hello timeout. */
+  HelloTimeout: 4408,
+  /** A newer connection of the same device took over. */
+  Replaced: 4409,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * "This connection must end": thrown where a connection cannot go on, and
+ * turned into a close with `code` and `reason` by the connection.
+ */
+export class ConnectionClosingError extends Error {
+  override name = "ConnectionClosingError";
+
+  constructor(
+    readonly code: CloseCode,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+  }
+}
+
+/**
+ * "This request failed": answered with an error frame carrying the request's
+ * id (when it had one); the socket stays open.
+ */
+export class RequestError extends ParleyError {
+  override name = "RequestError";
+
+  constructor(
+    code: ErrorCode,
+    reason: string,
+    readonly requestId?: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, reason, options);
+  }
+
+  static override invalid(reason: string, requestId?: string): RequestError {
+    return new RequestError(ErrorCode.InvalidArgument, reason, requestId);
+  }
+}

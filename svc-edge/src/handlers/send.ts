@@ -1,0 +1,32 @@
+import type { DeliveryClient } from "../grpc/delivery-client.js";
+import type { Connection } from "../ws/connection.js";
+import type { SendFrame } from "../ws/frames.js";
+
+/**
+ * Forwards a send to svc-delivery as the connection's user and device, and
+ * answers `sent` once delivery answered, which it does only after the
+ * message is durable in the conversation log.
+ */
+export async function handleSend(
+  conn: Connection,
+  frame: SendFrame,
+  delivery: DeliveryClient,
+): Promise<void> {
+  const { userId, deviceId } = conn.deviceSession.identity;
+  const res = await delivery.send({
+    senderId: userId,
+    senderDeviceId: deviceId,
+    clientMessageId: frame.id,
+    recipientId: frame.to,
+    body: frame.body,
+  });
+  conn.send({
+    type: "sent",
+    id: frame.id,
+    message_id: res.messageId,
+    conversation_id: res.conversationId,
+    seq: res.seq,
+    sent_at: res.sentAtMs,
+    duplicate: res.duplicate,
+  });
+}

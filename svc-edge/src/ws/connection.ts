@@ -1,0 +1,249 @@
+import type { RawData, WebSocket } from "ws";
+import { ErrorCode, ParleyError, type Identity, type Logger } from "@parley/common";
+import type { DeliveryHub } from "../delivery/delivery-hub.js";
+import type { DeviceSession } from "../delivery/device-session.js";
+import type { InboxEntry } from "../delivery/inbox-entry.js";
+import type { DeliverySink } from "../delivery/inbox-follower.js";
+import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
+import { decodeClientFrame, decodeHello, encodeFrame } from "./codec.js";
+import type { DeviceRegistry } from "./device-registry.js";
+import type { ClientFrame, ServerFrame } from "./frames.js";
+import { TokenBucket } from "./token-bucket.js";
+
+export interface ConnectionLimits {
+  helloTimeoutMs: number;
+  heartbeatMs: number;
+  maxFrameBytes: number;
+  maxBodyBytes: number;
+  maxBufferedBytes: number;
+  sendsPerSecond: number;
+  sendBurst: number;
+}
+
+/** Answers the requests of an authenticated connection (send, ack, ...). */
+export interface RequestHandler {
+  handle(conn: Connection, frame: ClientFrame): Promise<void>;
+}
+
+/** What a connection needs from the rest of the edge. */
+export interface ConnectionContext {
+  limits: ConnectionLimits;
+  authenticate(token: string): Promise<Identity>;
+  registry: DeviceRegistry<Connection>;
+  delivery: DeliveryHub;
+  requests: RequestHandler;
+}
+
+type State = "awaiting_hello" | "authenticating" | "open" | "closed";
+
+/** While catching up, wait for the send buffer to fall below this. */
+const LOW_WATER_BYTES = 64 * 1024;
+const DRAIN_POLL_MS = 10;
+const MAX_EARLY_FRAMES = 32;
+/** Close code for "the server failed, try again" (RFC 6455). */
+const INTERNAL_ERROR = 1011;
+
+/**
+ * One client WebSocket: the hello handshake, frame dispatch, the send buffer
+ * limit and the heartbeat flag. A failed request is answered with an error
+ * frame and the socket stays; a broken contract closes it with a code.
+ */
+export class Connection implements DeliverySink {
+  private state: State = "awaiting_hello";
+  private helloTimer: NodeJS.Timeout | undefined;
+  private early: { data: RawData; isBinary: boolean }[] = [];
+  private session: DeviceSession | undefined;
+  private alive = true;
+  identity: Identity | undefined;
+  readonly bucket: TokenBucket;
+
+  constructor(
+    readonly id: string,
+    private readonly ws: WebSocket,
+    private readonly ctx: ConnectionContext,
+    public log: Logger,
+  ) {
+    const { limits } = ctx;
+    this.bucket = new TokenBucket(limits.sendsPerSecond, limits.sendBurst);
+    this.helloTimer = setTimeout(
+      () => this.close(CloseCode.HelloTimeout, "no hello in time"),
+      limits.helloTimeoutMs,
+    );
+    ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on("pong", () => (this.alive = true));
+    ws.on("close", () => this.cleanup());
+    ws.on("error", (err) => this.log.debug({ err }, "socket error"));
+  }
+
+  /** The delivery session; defined once the connection is open. */
+  get deviceSession(): DeviceSession {
+    if (!this.session) throw new ParleyError(ErrorCode.Internal, "connection is not open");
+    return this.session;
+  }
+
+  /**
+   * Sends a frame. A socket whose unsent bytes exceed the limit is a slow
+   * consumer: it is closed rather than allowed to grow without bound.
+   */
+  send(frame: ServerFrame | string): void {
+    if (this.state === "closed") return;
+    this.ws.send(typeof frame === "string" ? frame : encodeFrame(frame));
+    if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
+      this.log.warn({ buffered_bytes: this.ws.bufferedAmount }, "slow consumer");
+      this.close(CloseCode.SlowConsumer, "slow consumer: send buffer over limit");
+    }
+  }
+
+  /** Answers a failed request with an error frame; unexpected errors stay in the logs. */
+  fail(err: unknown, requestId?: string): void {
+    if (err instanceof ConnectionClosingError) return this.close(err.code, err.reason);
+    const id = err instanceof RequestError ? (err.requestId ?? requestId) : requestId;
+    let code: string = ErrorCode.Internal;
+    let reason = "internal error";
+    if (err instanceof ParleyError && err.code !== ErrorCode.Internal) {
+      ({ code, message: reason } = err);
+    } else {
+      this.log.error({ err, request_id: id }, "request failed");
+    }
+    this.send({ type: "error", ...(id === undefined ? {} : { id }), code, reason });
+  }
+
+  /** Ends the connection with a close code; idempotent. */
+  close(code: number, reason: string): void {
+    if (this.state === "closed") return;
+    this.log.debug({ close_code: code, reason }, "closing");
+    this.cleanup();
+    this.ws.close(code, reason);
+  }
+
+  /** Pushed out by a newer connection of the same device. */
+  replace(): void {
+    this.close(CloseCode.Replaced, "replaced by a newer connection of this device");
+  }
+
+  /** One heartbeat tick: drops the peer if it did not pong since the last one. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.log.debug("heartbeat missed, terminating");
+      this.cleanup();
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  // DeliverySink
+
+  deliver(entry: InboxEntry): void {
+    const frame = entry.frame();
+    if (frame) this.send(frame);
+  }
+
+  caughtUp(inboxSeq: number): void {
+    this.send({ type: "caught_up", inbox_seq: inboxSeq });
+  }
+
+  async drained(): Promise<void> {
+    const low = Math.min(LOW_WATER_BYTES, this.ctx.limits.maxBufferedBytes / 4);
+    while (this.state !== "closed" && this.ws.bufferedAmount > low) {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.alive = true;
+    if (this.state === "awaiting_hello") return void this.onHello(data, isBinary);
+    if (this.state === "authenticating") return this.hold(data, isBinary);
+    if (this.state !== "open") return;
+    if (isBinary) return this.fail(RequestError.invalid("binary frames are not supported"));
+    void this.onFrame(data.toString());
+  }
+
+  /** Frames sent right after the hello wait for the welcome, in order. */
+  private hold(data: RawData, isBinary: boolean): void {
+    if (this.early.length >= MAX_EARLY_FRAMES) {
+      return this.close(CloseCode.ProtocolViolation, "too many frames before welcome");
+    }
+    this.early.push({ data, isBinary });
+  }
+
+  private async onFrame(text: string): Promise<void> {
+    let frame: ClientFrame | undefined;
+    try {
+      frame = decodeClientFrame(text, this.ctx.limits);
+      await this.ctx.requests.handle(this, frame);
+    } catch (err) {
+      this.fail(err, frame && "id" in frame ? frame.id : undefined);
+    }
+  }
+
+  private async onHello(data: RawData, isBinary: boolean): Promise<void> {
+    clearTimeout(this.helloTimer);
+    this.state = "authenticating";
+    try {
+      const { token } = decodeHello(isBinary ? undefined : data.toString());
+      const identity = await this.authenticate(token);
+      if (this.isClosed()) return;
+      await this.open(identity);
+    } catch (err) {
+      if (err instanceof ConnectionClosingError) this.close(err.code, err.reason);
+      else {
+        this.log.error({ err }, "session start failed");
+        this.close(INTERNAL_ERROR, "session could not start, try again");
+      }
+    }
+  }
+
+  private async authenticate(token: string): Promise<Identity> {
+    try {
+      return await this.ctx.authenticate(token);
+    } catch (err) {
+      const reason = err instanceof ParleyError ? err.message : "token invalid";
+      throw new ConnectionClosingError(CloseCode.Unauthenticated, reason, { cause: err });
+    }
+  }
+
+  private async open(identity: Identity): Promise<void> {
+    const { limits, registry, delivery } = this.ctx;
+    this.identity = identity;
+    this.log = this.log.child({ user_id: identity.userId, device_id: identity.deviceId });
+    // Claim first: the replaced session starts writing its cursor before
+    // this one reads it.
+    registry.claim(this.deviceKey(), this);
+    this.session = delivery.open(identity, this, this.log);
+    this.state = "open";
+    this.send({
+      type: "welcome",
+      user_id: identity.userId,
+      device_id: identity.deviceId,
+      conn_id: this.id,
+      heartbeat_ms: limits.heartbeatMs,
+      max_frame_bytes: limits.maxFrameBytes,
+      max_body_bytes: limits.maxBodyBytes,
+      sends_per_second: limits.sendsPerSecond,
+      send_burst: limits.sendBurst,
+    });
+    this.log.debug("session open");
+    for (const { data, isBinary } of this.early.splice(0)) this.onMessage(data, isBinary);
+    await this.session.start();
+  }
+
+  private cleanup(): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    clearTimeout(this.helloTimer);
+    this.early = [];
+    if (this.identity) this.ctx.registry.release(this.deviceKey(), this);
+    void this.session?.close().catch((err) => this.log.warn({ err }, "cursor flush failed"));
+  }
+
+  private deviceKey(): string {
+    return `${this.identity?.userId}.${this.identity?.deviceId}`;
+  }
+
+  // A method, so TypeScript does not narrow `state` across awaits.
+  private isClosed(): boolean {
+    return this.state === "closed";
+  }
+}

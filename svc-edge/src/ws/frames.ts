@@ -1,0 +1,118 @@
+/**
+ * The JSON frames of the client protocol (docs/protocol.md). Field names are
+ * kept exactly as they appear on the wire.
+ */
+
+/** The first frame of every connection. */
+export interface HelloFrame {
+  type: "hello";
+  token: string;
+}
+
+/** Sends a text message to one user. */
+export interface SendFrame {
+  type: "send";
+  /** The client's message id: idempotency key of the send. */
+  id: string;
+  to: string;
+  body: string;
+}
+
+/** Cumulative delivery ack: every inbox entry up to inbox_seq arrived. */
+export interface AckFrame {
+  type: "ack";
+  inbox_seq: number;
+}
+
+export interface PingFrame {
+  type: "ping";
+  id?: string;
+}
+
+/** Asks for one page of a conversation's stored messages. */
+export interface HistoryRequestFrame {
+  type: "history";
+  id: string;
+  conversation_id: string;
+  before_seq?: number;
+  after_seq?: number;
+  limit?: number;
+}
+
+export type ClientFrame = HelloFrame | SendFrame | AckFrame | PingFrame | HistoryRequestFrame;
+export type ClientFrameType = ClientFrame["type"];
+
+/** A message as clients see it, live and in history pages. */
+export interface MessageView {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  from: string;
+  from_device: string;
+  client_id: string;
+  /** Server time of acceptance, ms since the epoch. */
+  sent_at: number;
+  /** The text; absent for event kinds that carry none. */
+  body?: string;
+}
+
+export interface WelcomeFrame {
+  type: "welcome";
+  user_id: string;
+  device_id: string;
+  conn_id: string;
+  heartbeat_ms: number;
+  max_frame_bytes: number;
+  max_body_bytes: number;
+  sends_per_second: number;
+  send_burst: number;
+}
+
+export interface SentFrame {
+  type: "sent";
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  seq: number;
+  sent_at: number;
+  duplicate: boolean;
+}
+
+export interface MessageFrame {
+  type: "message";
+  inbox_seq: number;
+  message: MessageView;
+}
+
+export interface CaughtUpFrame {
+  type: "caught_up";
+  inbox_seq: number;
+}
+
+export interface PongFrame {
+  type: "pong";
+  id?: string;
+}
+
+export interface HistoryPageFrame {
+  type: "history";
+  id: string;
+  messages: MessageView[];
+  has_more: boolean;
+}
+
+export interface ErrorFrame {
+  type: "error";
+  id?: string;
+  code: string;
+  reason: string;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | SentFrame
+  | MessageFrame
+  | CaughtUpFrame
+  | PongFrame
+  | HistoryPageFrame
+  | ErrorFrame;
