@@ -51,7 +51,11 @@ export async function startEdge(
     history: 1,
     replicas: config.PARLEY_STREAM_REPLICAS,
   });
-  const cursors = new CursorStore(kv, config.EDGE_CURSOR_FLUSH_MS, log.child({ component: "cursors" }));
+  const cursors = new CursorStore(
+    kv,
+    config.EDGE_CURSOR_FLUSH_MS,
+    log.child({ component: "cursors" }),
+  );
   cursors.start();
   const live = new LiveSubscriptions(nc, topology, log.child({ component: "live" }));
   const reader = new InboxReader(jetstream(nc), jsm, topology);

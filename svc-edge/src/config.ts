@@ -61,8 +61,8 @@ export const edgeSpec = {
     desc: "Largest client frame accepted; a bigger one closes the socket with 1009.",
   }),
   EDGE_MAX_BODY_BYTES: int(1)({
-    default: 4_096,
-    desc: "Largest message body (UTF-8 bytes) a send may carry.",
+    default: 16 * 1024,
+    desc: "Largest message body (UTF-8 bytes) a send may carry; keep it at most svc-delivery's MAX_BODY_BYTES.",
   }),
   EDGE_MAX_BUFFERED_BYTES: int(1_024)({
     default: 1024 * 1024,

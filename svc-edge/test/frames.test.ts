@@ -63,7 +63,12 @@ describe("svc-edge request frames", () => {
   });
 
   it("should refuse a body over the limit with an error frame", async () => {
-    const error = await client.request({ type: "send", id: "big", to: "bob", body: "x".repeat(101) });
+    const error = await client.request({
+      type: "send",
+      id: "big",
+      to: "bob",
+      body: "x".repeat(101),
+    });
     assert.equal(error.code, "invalid_argument");
     assert.match(String(error.reason), /over the 100 limit/);
     await assertAlive(client);

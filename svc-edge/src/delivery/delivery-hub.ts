@@ -39,9 +39,15 @@ export class DeliveryHub {
     const follower = new InboxFollower(source, sink, this.options, log);
     const detach = this.live.attach(userId, (entry, prev) => follower.onLive(entry, prev));
     const key = this.topology.cursorKey(userId, deviceId);
-    const session = new DeviceSession(identity, key, follower, this.cursors, detach, (s) =>
-      this.sessions.delete(s),
-    log);
+    const session = new DeviceSession(
+      identity,
+      key,
+      follower,
+      this.cursors,
+      detach,
+      (s) => this.sessions.delete(s),
+      log,
+    );
     this.sessions.add(session);
     return session;
   }

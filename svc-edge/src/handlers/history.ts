@@ -15,6 +15,7 @@ export async function handleHistory(
     beforeSeq: frame.before_seq ?? 0,
     afterSeq: frame.after_seq ?? 0,
     limit: frame.limit ?? 0,
+    fromOldest: frame.from_oldest ?? false,
   });
   conn.send({
     type: "history",

@@ -20,7 +20,9 @@ export class RequestRouter implements RequestHandler {
   async handle(conn: Connection, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
       case "ping":
-        return conn.send(frame.id === undefined ? { type: "pong" } : { type: "pong", id: frame.id });
+        return conn.send(
+          frame.id === undefined ? { type: "pong" } : { type: "pong", id: frame.id },
+        );
       case "ack":
         return conn.deviceSession.ack(frame.inbox_seq);
       case "send":

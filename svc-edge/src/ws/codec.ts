@@ -68,7 +68,10 @@ export function decodeHello(text: string | undefined): { token: string } {
   }
   const fields = typeof value === "object" && value !== null ? (value as Fields) : {};
   if (fields.type !== "hello") {
-    throw new ConnectionClosingError(CloseCode.ProtocolViolation, "the first frame must be a hello");
+    throw new ConnectionClosingError(
+      CloseCode.ProtocolViolation,
+      "the first frame must be a hello",
+    );
   }
   if (typeof fields.token !== "string" || fields.token === "") {
     throw new ConnectionClosingError(CloseCode.Unauthenticated, "hello has no token");
@@ -120,6 +123,15 @@ function parseHistory(f: Fields): HistoryRequestFrame {
   if (f.after_seq !== undefined) frame.after_seq = requireSeq(f, "after_seq", id);
   if (frame.before_seq !== undefined && frame.after_seq !== undefined) {
     throw RequestError.invalid("give before_seq or after_seq, not both", id);
+  }
+  if (f.from_oldest !== undefined) {
+    if (typeof f.from_oldest !== "boolean") {
+      throw RequestError.invalid("from_oldest must be a boolean", id);
+    }
+    if (f.from_oldest && frame.before_seq !== undefined) {
+      throw RequestError.invalid("from_oldest cannot be combined with before_seq", id);
+    }
+    frame.from_oldest = f.from_oldest;
   }
   if (f.limit !== undefined) {
     const limit = requireSeq(f, "limit", id);

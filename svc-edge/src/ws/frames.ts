@@ -37,6 +37,8 @@ export interface HistoryRequestFrame {
   before_seq?: number;
   after_seq?: number;
   limit?: number;
+  /** With neither cursor, the oldest page instead of the newest. */
+  from_oldest?: boolean;
 }
 
 export type ClientFrame = HelloFrame | SendFrame | AckFrame | PingFrame | HistoryRequestFrame;

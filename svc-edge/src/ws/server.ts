@@ -77,7 +77,9 @@ export class EdgeServer {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? "").split("?")[0];
     if (!this.accepting || path !== WS_PATH) {
-      socket.end(`HTTP/1.1 ${this.accepting ? "404 Not Found" : "503 Service Unavailable"}\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${this.accepting ? "404 Not Found" : "503 Service Unavailable"}\r\n\r\n`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {

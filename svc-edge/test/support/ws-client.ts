@@ -29,14 +29,16 @@ export class TestClient {
   /** Resolves when the socket closes, with the close code and reason. */
   readonly closed: Promise<Closed>;
   private readonly waiters = new Set<Waiter>();
-  private seen = 0;
+  /** Frames no next() has taken yet, in arrival order. */
+  private readonly unclaimed: Frame[] = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => this.onFrame(JSON.parse(String(data)) as Frame));
     this.closed = new Promise((resolve) => {
       ws.once("close", (code, reason) => {
         const closed = { code, reason: reason.toString() };
-        for (const w of this.waiters) w.reject(new Error(`socket closed: ${code} ${closed.reason}`));
+        for (const w of this.waiters)
+          w.reject(new Error(`socket closed: ${code} ${closed.reason}`));
         this.waiters.clear();
         resolve(closed);
       });
@@ -72,17 +74,12 @@ export class TestClient {
   }
 
   /**
-   * The first frame matching `match` that arrived after the previous
-   * next() answer (or was already waiting). Rejects on timeout or close.
+   * Takes the earliest frame matching `match` that no earlier next() took,
+   * waiting for one if none arrived yet. Rejects on timeout or close.
    */
   next(match: (frame: Frame) => boolean = () => true, timeoutMs = DEFAULT_WAIT_MS): Promise<Frame> {
-    for (let i = this.seen; i < this.frames.length; i++) {
-      const frame = this.frames[i]!;
-      if (match(frame)) {
-        this.seen = i + 1;
-        return Promise.resolve(frame);
-      }
-    }
+    const index = this.unclaimed.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.unclaimed.splice(index, 1)[0]!);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         match,
@@ -134,9 +131,9 @@ export class TestClient {
       if (!w.match(frame)) continue;
       clearTimeout(w.timer);
       this.waiters.delete(w);
-      this.seen = this.frames.length;
       w.resolve(frame);
       return;
     }
+    this.unclaimed.push(frame);
   }
 }

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { createLogger } from "@parley/common";
+import { InboxEntry } from "../../src/delivery/inbox-entry.js";
+import {
+  InboxFollower,
+  type DeliverySink,
+  type InboxSource,
+} from "../../src/delivery/inbox-follower.js";
+
+/** A user's inbox as a list of sequences (other users' entries make the holes). */
+class FakeInbox implements InboxSource {
+  readonly seqs: number[] = [];
+  reads = 0;
+
+  append(seq: number): { entry: InboxEntry; prev: number } {
+    const prev = this.seqs.at(-1) ?? 0;
+    this.seqs.push(seq);
+    return { entry: new InboxEntry(seq, undefined), prev };
+  }
+
+  async lastSeq(): Promise<number> {
+    return this.seqs.at(-1) ?? 0;
+  }
+
+  async *entriesFrom(start: number): AsyncIterable<InboxEntry[]> {
+    this.reads++;
+    const batch = this.seqs.filter((s) => s >= start).map((s) => new InboxEntry(s, undefined));
+    if (batch.length > 0) yield batch;
+  }
+}
+
+class RecordingSink implements DeliverySink {
+  readonly delivered: number[] = [];
+  readonly caughtUps: number[] = [];
+  private waiting: (() => void) | undefined;
+
+  deliver(entry: InboxEntry): void {
+    this.delivered.push(entry.seq);
+  }
+  caughtUp(seq: number): void {
+    this.caughtUps.push(seq);
+    this.waiting?.();
+  }
+  async drained(): Promise<void> {}
+  /** Resolves at the next caught_up. */
+  nextCaughtUp(): Promise<void> {
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+}
+
+const options = { maxBuffered: 100, retryMinMs: 1, retryMaxMs: 10 };
+const log = createLogger("test", "silent");
+
+describe("InboxFollower", () => {
+  let inbox: FakeInbox;
+  let sink: RecordingSink;
+  let follower: InboxFollower;
+
+  beforeEach(() => {
+    inbox = new FakeInbox();
+    sink = new RecordingSink();
+    follower = new InboxFollower(inbox, sink, options, log);
+  });
+
+  it("should deliver the backlog after the cursor, then caught_up", async () => {
+    [3, 5, 8].forEach((s) => inbox.append(s));
+    const done = sink.nextCaughtUp();
+    follower.start(3);
+    await done;
+    assert.deepEqual(sink.delivered, [5, 8]);
+    assert.deepEqual(sink.caughtUps, [8]);
+  });
+
+  it("should skip the backlog read when nothing is newer than the cursor", async () => {
+    inbox.append(4);
+    const done = sink.nextCaughtUp();
+    follower.start(4);
+    await done;
+    assert.equal(inbox.reads, 0);
+    assert.deepEqual(sink.caughtUps, [4]);
+  });
+
+  it("should drop live entries it already delivered from the backlog", async () => {
+    const held = [inbox.append(1), inbox.append(2)];
+    const done = sink.nextCaughtUp();
+    follower.start(0);
+    for (const { entry, prev } of held) follower.onLive(entry, prev);
+    await done;
+    assert.deepEqual(sink.delivered, [1, 2]);
+  });
+
+  it("should deliver a live entry that follows on without reading the inbox", async () => {
+    const done = sink.nextCaughtUp();
+    follower.start(0);
+    await done;
+    const { entry, prev } = inbox.append(7);
+    follower.onLive(entry, prev);
+    assert.deepEqual(sink.delivered, [7]);
+    assert.equal(inbox.reads, 0);
+  });
+
+  it("should go back to the inbox on a gap and deliver the missed entry first", async () => {
+    let done = sink.nextCaughtUp();
+    follower.start(0);
+    await done;
+    inbox.append(4); // missed: never seen live
+    const next = inbox.append(9);
+    done = sink.nextCaughtUp();
+    follower.onLive(next.entry, next.prev);
+    assert.deepEqual(sink.delivered, [], "nothing is delivered out of order");
+    await done;
+    assert.deepEqual(sink.delivered, [4, 9]);
+    assert.deepEqual(sink.caughtUps, [0, 9]);
+  });
+
+  it("should re-read the inbox on resync and deliver what it missed", async () => {
+    let done = sink.nextCaughtUp();
+    follower.start(0);
+    await done;
+    inbox.append(2);
+    inbox.append(3);
+    done = sink.nextCaughtUp();
+    follower.resync();
+    await done;
+    assert.deepEqual(sink.delivered, [2, 3]);
+  });
+
+  it("should read the inbox again when more live entries arrive than it may hold", async () => {
+    const small = new InboxFollower(inbox, sink, { ...options, maxBuffered: 2 }, log);
+    const done = sink.nextCaughtUp();
+    small.start(0);
+    for (let s = 1; s <= 5; s++) {
+      const { entry, prev } = inbox.append(s);
+      small.onLive(entry, prev);
+    }
+    await done;
+    assert.deepEqual(sink.delivered, [1, 2, 3, 4, 5]);
+  });
+
+  it("should deliver nothing once closed", async () => {
+    inbox.append(1);
+    follower.start(0);
+    follower.close();
+    const { entry, prev } = inbox.append(2);
+    follower.onLive(entry, prev);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(sink.delivered, []);
+  });
+});
