@@ -10,17 +10,22 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private blocked = false;
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private readonly server: Server;
+  port = 0;
 
+  private constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {
+    this.server = createServer((client) => this.accept(client));
+  }
+
+  /** Listens on a free port of 127.0.0.1 and forwards to the target. */
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => proxy?.accept(client, targetHost, targetPort));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    const address = server.address();
-    proxy = new TcpProxy(server, typeof address === "object" && address ? address.port : 0);
+    const proxy = new TcpProxy(targetHost, targetPort);
+    await new Promise<void>((resolve) => proxy.server.listen(0, "127.0.0.1", () => resolve()));
+    const address = proxy.server.address();
+    proxy.port = typeof address === "object" && address ? address.port : 0;
     return proxy;
   }
 
@@ -40,9 +45,9 @@ export class TcpProxy {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  private accept(client: Socket, host: string, port: number): void {
+  private accept(client: Socket): void {
     if (this.blocked) return void client.destroy();
-    const upstream = createConnection(port, host);
+    const upstream = createConnection(this.targetPort, this.targetHost);
     for (const [a, b] of [
       [client, upstream],
       [upstream, client],
