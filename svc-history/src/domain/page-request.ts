@@ -28,6 +28,9 @@ export function parsePageRequest(request: GetHistoryRequest, limits: PageLimits)
   if (request.beforeSeq > 0 && request.afterSeq > 0) {
     throw ParleyError.invalid("before_seq and after_seq cannot both be set");
   }
+  if (request.beforeSeq > 0 && request.fromOldest) {
+    throw ParleyError.invalid("from_oldest cannot be combined with before_seq");
+  }
   const limit = request.limit === 0 ? limits.defaultLimit : request.limit;
   return {
     readerId,
@@ -40,5 +43,7 @@ export function parsePageRequest(request: GetHistoryRequest, limits: PageLimits)
 function cursorOf(request: GetHistoryRequest): PageCursor {
   if (request.beforeSeq > 0) return { kind: "before", seq: request.beforeSeq };
   if (request.afterSeq > 0) return { kind: "after", seq: request.afterSeq };
+  // Seqs start at 1, so "after 0" is the oldest page.
+  if (request.fromOldest) return { kind: "after", seq: 0 };
   return { kind: "newest" };
 }
