@@ -29,7 +29,7 @@ export class DeliveryHub {
    * Opens a session for a device: live interest is taken before the cursor
    * is read, so nothing published meanwhile is missed. Call start() next.
    */
-  open(identity: Identity, sink: DeliverySink, log: Logger): DeviceSession {
+  open(identity: Identity, sink: DeliverySink, log: () => Logger): DeviceSession {
     const { userId, deviceId } = identity;
     const batch = this.options.catchUpBatch;
     const source = {

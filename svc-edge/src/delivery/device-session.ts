@@ -17,14 +17,15 @@ export class DeviceSession {
     private readonly cursors: CursorStore,
     private readonly detachLive: () => void,
     private readonly onClosed: (session: DeviceSession) => void,
-    private readonly log: Logger,
+    /** Made on first use (see Connection.log). */
+    private readonly log: () => Logger,
   ) {}
 
   /** Reads the device's cursor and starts delivering after it. */
   async start(): Promise<void> {
     const cursor = await this.cursors.read(this.cursorKey);
     if (this.closed) return;
-    this.log.debug({ cursor }, "delivery starting");
+    this.log().debug({ cursor }, "delivery starting");
     this.follower.start(cursor);
   }
 

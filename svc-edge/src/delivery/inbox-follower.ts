@@ -51,7 +51,8 @@ export class InboxFollower {
     private readonly source: InboxSource,
     private readonly sink: DeliverySink,
     private readonly options: FollowerOptions,
-    private readonly log: Logger,
+    /** Made on first use (see Connection.log). */
+    private readonly log: () => Logger,
   ) {}
 
   /** The highest inbox sequence delivered to this session (or its cursor). */
@@ -71,7 +72,7 @@ export class InboxFollower {
     if (this.state === "closed" || entry.seq <= this.delivered) return;
     if (this.state !== "live") return this.hold(entry, prev);
     if (prev > this.delivered) {
-      this.log.debug({ inbox_seq: entry.seq, prev, delivered: this.delivered }, "inbox gap");
+      this.log().debug({ inbox_seq: entry.seq, prev, delivered: this.delivered }, "inbox gap");
       this.hold(entry, prev);
       void this.catchUp();
       return;
@@ -108,7 +109,7 @@ export class InboxFollower {
       try {
         return await this.readBacklog();
       } catch (err) {
-        this.log.warn({ err, delivered: this.delivered, retry_ms: wait }, "inbox read failed");
+        this.log().warn({ err, delivered: this.delivered, retry_ms: wait }, "inbox read failed");
         await new Promise((resolve) => setTimeout(resolve, wait).unref());
         wait = Math.min(wait * 2, this.options.retryMaxMs);
       }

@@ -54,6 +54,7 @@ export class Connection implements DeliverySink {
   private early: { data: RawData; isBinary: boolean }[] = [];
   private session: DeviceSession | undefined;
   private alive = true;
+  private logger: Logger | undefined;
   identity: Identity | undefined;
   readonly bucket: TokenBucket;
 
@@ -61,7 +62,7 @@ export class Connection implements DeliverySink {
     readonly id: string,
     private readonly ws: WebSocket,
     private readonly ctx: ConnectionContext,
-    public log: Logger,
+    private readonly baseLog: Logger,
   ) {
     const { limits } = ctx;
     this.bucket = new TokenBucket(limits.sendsPerSecond, limits.sendBurst);
@@ -73,6 +74,18 @@ export class Connection implements DeliverySink {
     ws.on("pong", () => (this.alive = true));
     ws.on("close", () => this.cleanup());
     ws.on("error", (err) => this.log.debug({ err }, "socket error"));
+  }
+
+  /**
+   * This connection's logger (conn_id, user_id, device_id), made on first
+   * use: a pino child costs a few KB and most idle sockets never log.
+   */
+  get log(): Logger {
+    const id = this.identity;
+    this.logger ??= this.baseLog.child(
+      id ? { conn_id: this.id, user_id: id.userId, device_id: id.deviceId } : { conn_id: this.id },
+    );
+    return this.logger;
   }
 
   /** The delivery session; defined once the connection is open. */
@@ -102,6 +115,7 @@ export class Connection implements DeliverySink {
     let reason = "internal error";
     if (err instanceof ParleyError && err.code !== ErrorCode.Internal) {
       ({ code, message: reason } = err);
+      if (code === ErrorCode.Unavailable) this.log.warn({ err, request_id: id }, "request failed");
     } else {
       this.log.error({ err, request_id: id }, "request failed");
     }
@@ -207,11 +221,11 @@ export class Connection implements DeliverySink {
   private async open(identity: Identity): Promise<void> {
     const { limits, registry, delivery } = this.ctx;
     this.identity = identity;
-    this.log = this.log.child({ user_id: identity.userId, device_id: identity.deviceId });
+    this.logger = undefined;
     // Claim first: the replaced session starts writing its cursor before
     // this one reads it.
     registry.claim(this.deviceKey(), this);
-    this.session = delivery.open(identity, this, this.log);
+    this.session = delivery.open(identity, this, () => this.log);
     this.state = "open";
     this.send({
       type: "welcome",

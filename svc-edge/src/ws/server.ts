@@ -84,7 +84,7 @@ export class EdgeServer {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const id = `c${(this.nextId++).toString(36)}`;
-      const conn = new Connection(id, ws, this.ctx, this.log.child({ conn_id: id }));
+      const conn = new Connection(id, ws, this.ctx, this.log);
       this.connections.add(conn);
       ws.once("close", () => this.connections.delete(conn));
     });

@@ -49,7 +49,8 @@ class RecordingSink implements DeliverySink {
 }
 
 const options = { maxBuffered: 100, retryMinMs: 1, retryMaxMs: 10 };
-const log = createLogger("test", "silent");
+const logger = createLogger("test", "silent");
+const log = () => logger;
 
 describe("InboxFollower", () => {
   let inbox: FakeInbox;
