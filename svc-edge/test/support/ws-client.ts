@@ -45,9 +45,9 @@ export class TestClient {
     });
   }
 
-  /** Opens a socket to e.g. `ws://127.0.0.1:<port>/ws`. */
-  static async connect(url: string): Promise<TestClient> {
-    const ws = new WebSocket(url);
+  /** Opens a socket to e.g. `ws://127.0.0.1:<port>/ws`; `options` go to ws. */
+  static async connect(url: string, options?: WebSocket.ClientOptions): Promise<TestClient> {
+    const ws = new WebSocket(url, options);
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());

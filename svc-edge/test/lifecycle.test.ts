@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { EdgeDeployment, token } from "./support/deployment.js";
+import { InboxWriter } from "./support/inbox-writer.js";
+import { TestClient } from "./support/ws-client.js";
+
+describe("svc-edge lifecycle", () => {
+  it("should drop a peer that stops answering heartbeats", async () => {
+    const dep = await EdgeDeployment.start({ EDGE_HEARTBEAT_MS: "200" });
+    try {
+      const client = await TestClient.connect(dep.url, { autoPong: false });
+      await client.hello(await token({ userId: "mute", deviceId: "d1" }));
+      // Terminated without a close frame: the client sees 1006.
+      assert.equal((await client.closed).code, 1006);
+    } finally {
+      await dep.stop();
+    }
+  });
+
+  it("should keep a peer that answers heartbeats", async () => {
+    const dep = await EdgeDeployment.start({ EDGE_HEARTBEAT_MS: "100" });
+    try {
+      const client = await dep.open("chatty");
+      // Several heartbeat intervals pass, answered by ws's automatic pong.
+      for (let i = 0; i < 5; i++) {
+        await client.request({ type: "ping", id: `p${i}` });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await client.close();
+    } finally {
+      await dep.stop();
+    }
+  });
+
+  it("should close sockets with 1001 on shutdown and keep the acks they made", async () => {
+    const dep = await EdgeDeployment.start({
+      EDGE_CURSOR_FLUSH_MS: "60000", // only the shutdown flush can write the ack
+      EDGE_CLOSE_GRACE_MS: "0",
+    });
+    const inbox = await InboxWriter.connect(dep.namespace);
+    try {
+      const written = await inbox.writeMany("lena", 4);
+      const client = await dep.open("lena");
+      await client.caughtUp();
+      client.send({ type: "ack", inbox_seq: written[1] });
+      await client.request({ type: "ping", id: "sync" });
+      await dep.edge.stop();
+      assert.equal((await client.closed).code, 1001);
+
+      const restarted = await EdgeDeployment.start({}, dep.namespace);
+      try {
+        const again = await restarted.open("lena");
+        await again.caughtUp();
+        assert.deepEqual(
+          again.receivedMessages().map((f) => f.inbox_seq),
+          written.slice(2),
+        );
+        await again.close();
+      } finally {
+        await restarted.edge.stop();
+      }
+    } finally {
+      await inbox.close();
+      await dep.stop();
+    }
+  });
+});
