@@ -100,4 +100,16 @@ describe("svc-history GetHistory", function () {
     assert.ok(line, "no line about Citus in the service's log");
     assert.equal(line.citus, false);
   });
+
+  it("should stop in order on SIGTERM with exit code 0", async function () {
+    d = await HistoryDeployment.start();
+    const { alice, bob, conversationId } = directPair();
+    await d.publishAll(textEvents(conversationId, alice, [alice, bob], 3));
+    await d.waitForStored(conversationId, 3);
+
+    assert.equal(await d.service.stop(), 0);
+    const messages = d.service.logs.map((l) => l.msg);
+    assert.ok(messages.includes("stopped"), "no 'stopped' line");
+    assert.ok(!d.service.logs.some((l) => l.msg === "shutdown step failed"));
+  });
 });
