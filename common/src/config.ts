@@ -14,9 +14,12 @@ export class ConfigError extends Error {
 export interface LoadConfigOptions {
   /** Where to read from; process.env by default. */
   env?: NodeJS.ProcessEnv;
-  /** Prefix whose unknown variables are reported (typos of real keys). */
-  warnPrefix?: string;
-  /** Called once per unknown variable carrying `warnPrefix`. */
+  /**
+   * Prefixes whose unknown variables are reported (typos of real keys);
+   * PARLEY_ is always one of them.
+   */
+  warnPrefixes?: string[];
+  /** Called once per unknown variable carrying one of the prefixes. */
   onUnknown?: (name: string) => void;
 }
 
@@ -36,9 +39,10 @@ export function loadConfig<S extends ConfigSpec>(
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
-  const prefix = options.warnPrefix ?? "PARLEY_";
+  const prefixes = ["PARLEY_", ...(options.warnPrefixes ?? [])];
   for (const name of Object.keys(env)) {
-    if (name.startsWith(prefix) && !(name in spec)) options.onUnknown?.(name);
+    const watched = prefixes.some((prefix) => name.startsWith(prefix));
+    if (watched && !(name in spec)) options.onUnknown?.(name);
   }
   return config;
 }

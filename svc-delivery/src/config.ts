@@ -33,7 +33,7 @@ export const deliverySettings = {
 export type DeliveryConfig = ReturnType<typeof loadDeliveryConfig>;
 
 export function loadDeliveryConfig(onUnknown?: (name: string) => void) {
-  return loadConfig(deliverySettings, { onUnknown });
+  return loadConfig(deliverySettings, { warnPrefixes: ["FANOUT_"], onUnknown });
 }
 
 /** The partitions named by FANOUT_PARTITIONS, checked against the count. */

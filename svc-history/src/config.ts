@@ -94,7 +94,7 @@ export type HistoryConfig = CleanedEnv<typeof historySpec>;
  * key; `onUnknown` hears of HISTORY_* variables that match no key (typos).
  */
 export function loadHistoryConfig(onUnknown: (name: string) => void): HistoryConfig {
-  const config = loadConfig(historySpec, { warnPrefix: "HISTORY_", onUnknown });
+  const config = loadConfig(historySpec, { warnPrefixes: ["HISTORY_"], onUnknown });
   if (config.HISTORY_PAGE_DEFAULT > config.HISTORY_PAGE_MAX) {
     throw new ConfigError(
       "invalid configuration: HISTORY_PAGE_DEFAULT must not exceed HISTORY_PAGE_MAX",

@@ -44,6 +44,8 @@ function validateBody(body: string, maxBytes: number): string {
   if (body.length === 0) throw ParleyError.invalid("body must not be empty");
   // A lone surrogate would be silently replaced on its way into protobuf.
   if (!body.isWellFormed()) throw ParleyError.invalid("body is not valid UTF-8 text");
+  // Postgres text cannot hold NUL; history would have to drop the message.
+  if (body.includes("\0")) throw ParleyError.invalid("body must not contain NUL characters");
   const bytes = Buffer.byteLength(body, "utf8");
   if (bytes > maxBytes) {
     throw ParleyError.invalid(`body is ${bytes} bytes, over the limit of ${maxBytes}`);

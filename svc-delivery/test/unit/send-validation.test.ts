@@ -25,6 +25,10 @@ describe("svc-delivery send validation", () => {
     );
   });
 
+  it("should refuse a body with a NUL character, which Postgres text cannot hold", () => {
+    assert.throws(() => validateSend({ ...request, body: "a\0b" }, 100), /NUL/);
+  });
+
   it("should count the body limit in UTF-8 bytes, not characters", () => {
     assert.doesNotThrow(() => validateSend({ ...request, body: "é".repeat(50) }, 100));
     assert.throws(() => validateSend({ ...request, body: "é".repeat(51) }, 100), /102 bytes/);
