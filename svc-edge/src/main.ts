@@ -1,26 +1,14 @@
-import { ConfigError, createLogger, Shutdown } from "@parley/common";
+import { runService } from "@parley/common";
 import { startEdge } from "./app.js";
-import { loadEdgeConfig, type EdgeConfig } from "./config.js";
+import { loadEdgeConfig } from "./config.js";
 
-const unknown: string[] = [];
-let config: EdgeConfig;
-try {
-  config = loadEdgeConfig(process.env, (name) => unknown.push(name));
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`svc-edge: ${err.message}\n`);
-  process.exit(2);
-}
-
-const log = createLogger("svc-edge", config.LOG_LEVEL);
-for (const key of unknown) log.warn({ key }, "unknown setting ignored");
-const shutdown = new Shutdown(log, config.SHUTDOWN_DEADLINE_MS);
-shutdown.onSignals();
-try {
-  const { httpPort: http_port, grpcPort: grpc_port } = await startEdge(config, log, shutdown);
-  log.info({ http_port, grpc_port }, "ready");
-} catch (err) {
-  log.fatal({ err }, "start failed");
-  await shutdown.run("start failed");
-  process.exit(1);
-}
+// Config errors exit 2 naming the key; SIGTERM/SIGINT run the ordered stop
+// that startEdge registered; "ready" carries the bound ports.
+await runService(
+  "svc-edge",
+  (onUnknown) => loadEdgeConfig(process.env, onUnknown),
+  async (config, log, shutdown) => {
+    const { httpPort, grpcPort } = await startEdge(config, log, shutdown);
+    return { http_port: httpPort, grpc_port: grpcPort };
+  },
+);
