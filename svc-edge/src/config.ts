@@ -94,14 +94,14 @@ export type EdgeConfig = ReturnType<typeof loadEdgeConfig>;
 
 /**
  * Reads and validates the edge's configuration; throws ConfigError naming
- * every bad key. Unknown PARLEY_* variables are reported through `onUnknown`
+ * every bad key. Unknown PARLEY_* and EDGE_* variables go to `onUnknown`
  * (the logger does not exist yet: LOG_LEVEL is part of this config).
  */
 export function loadEdgeConfig(
   env: NodeJS.ProcessEnv = process.env,
   onUnknown: (name: string) => void = () => {},
 ) {
-  return loadConfig(edgeSpec, { env, onUnknown });
+  return loadConfig(edgeSpec, { env, warnPrefixes: ["EDGE_"], onUnknown });
 }
 
 /** True when the token secret is the insecure development default. */
