@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect } from "@nats-io/transport-node";
+import { freePort } from "./ports.js";
 
 /** A nats-server of a test's own, so the test may kill and restart it. */
 export interface PrivateNats {
@@ -24,14 +24,6 @@ function natsBinary(): string {
   const path = found.stdout.trim().split("\n")[0];
   if (!path) throw new Error("nats-server is not installed (Debian: apt-get install nats-server)");
   return path;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitForServer(url: string): Promise<void> {

@@ -41,6 +41,14 @@ export const natsSettings = {
     default: 30 * 24 * 60 * 60 * 1000,
     desc: "How long an undelivered entry waits in a user's inbox (the offline window).",
   }),
+  PARLEY_FANOUT_ACK_WAIT_MS: num({
+    default: 10_000,
+    desc: "How long a log entry may stay unacked by fanout before it is handed out again (bounds the stall after a fanout crash).",
+  }),
+  PARLEY_HISTORY_ACK_WAIT_MS: num({
+    default: 30_000,
+    desc: "How long a log entry may stay unacked by svc-history before it is handed out again.",
+  }),
 };
 
 export interface NatsSettings {
@@ -49,4 +57,6 @@ export interface NatsSettings {
   PARLEY_STREAM_REPLICAS: number;
   PARLEY_SEND_DEDUP_WINDOW_MS: number;
   PARLEY_INBOX_MAX_AGE_MS: number;
+  PARLEY_FANOUT_ACK_WAIT_MS: number;
+  PARLEY_HISTORY_ACK_WAIT_MS: number;
 }

@@ -26,6 +26,14 @@ export interface TopologyOptions {
   sendDedupWindowMs: number;
   /** How long undelivered entries stay in a user's inbox. */
   inboxMaxAgeMs: number;
+  /**
+   * How long a fanout entry may stay unacked before JetStream hands it out
+   * again (10 s by default). It bounds the stall after a fanout crash; a
+   * spurious redelivery costs only deduplicated inbox writes.
+   */
+  fanoutAckWaitMs?: number;
+  /** The same for svc-history's consumer (30 s by default). */
+  historyAckWaitMs?: number;
 }
 
 /**
@@ -121,18 +129,20 @@ export class Topology {
 
   /** Durable consumers of MESSAGES; they must exist before the first send. */
   messagesConsumers(): Partial<ConsumerConfig>[] {
-    const durable = (name: string, filter?: string): Partial<ConsumerConfig> => ({
+    const durable = (name: string, ackWaitMs: number, filter?: string) => ({
       durable_name: name,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      ack_wait: 30 * SECOND_NS,
+      ack_wait: ackWaitMs * 1_000_000,
       max_ack_pending: 10_000,
       ...(filter ? { filter_subject: filter } : {}),
     });
+    const fanoutWait = this.options.fanoutAckWaitMs ?? 10_000;
     const fanout = Array.from({ length: this.options.partitions }, (_, p) =>
-      durable(this.fanoutConsumer(p), this.partitionFilter(p)),
+      durable(this.fanoutConsumer(p), fanoutWait, this.partitionFilter(p)),
     );
-    return [...fanout, durable(this.historyConsumer)];
+    const history = durable(this.historyConsumer, this.options.historyAckWaitMs ?? 30_000);
+    return [...fanout, history];
   }
 }
 
@@ -154,7 +164,11 @@ export async function ensureTopology(jsm: JetStreamManager, topology: Topology):
     const existing = await jsm.consumers
       .info(topology.messagesStream, name)
       .catch(nullIf(JetStreamApiCodes.ConsumerNotFound));
-    if (!existing) await jsm.consumers.add(topology.messagesStream, consumer);
+    if (!existing) {
+      await jsm.consumers.add(topology.messagesStream, consumer);
+    } else if (existing.config.ack_wait !== consumer.ack_wait) {
+      await jsm.consumers.update(topology.messagesStream, name, { ack_wait: consumer.ack_wait });
+    }
   }
 }
 

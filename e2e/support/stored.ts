@@ -1,0 +1,33 @@
+import pg from "pg";
+import { TEST_DATABASE_URL } from "../../testkit/env.js";
+
+/** How often each message id is stored in svc-history's tables. */
+export async function storedCounts(schema: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ message_id: string; n: string }>(
+      `SELECT message_id, count(*) AS n FROM "${schema}".messages GROUP BY message_id`,
+    );
+    return new Map(rows.map((r) => [r.message_id, Number(r.n)]));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls until every id is stored at least once, then returns the counts. */
+export async function waitUntilStored(
+  schema: string,
+  ids: Iterable<string>,
+  timeoutMs = 60_000,
+): Promise<Map<string, number>> {
+  const wanted = [...ids];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await storedCounts(schema);
+    const missing = wanted.filter((id) => !counts.has(id));
+    if (missing.length === 0) return counts;
+    if (Date.now() > deadline) throw new Error(`${missing.length} messages never stored`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
