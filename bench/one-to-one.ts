@@ -6,11 +6,10 @@
 //   npx tsx bench/one-to-one.ts --url ws://127.0.0.1:8080/ws --pairs 50 --messages 200
 //
 // Tokens are signed with PARLEY_TOKEN_SECRET or the local development secret.
-import { signToken } from "@parley/common";
+import { INSECURE_DEV_TOKEN_SECRET, signToken } from "@parley/common";
 import hdr from "hdr-histogram-js";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { INSECURE_DEV_TOKEN_SECRET } from "../svc-edge/dist/config.js";
 
 const { values } = parseArgs({
   options: {

@@ -10,6 +10,20 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = process.env.PARLEY_DATA_DIR ?? `${root}.data`;
 const say = (line) => process.stdout.write(`[start] ${line}\n`);
 
+// One port for clients, three consecutive ones for the services' gRPC.
+const httpPort = Number(process.env.PARLEY_HTTP_PORT ?? 8080);
+const grpcBase = Number(process.env.PARLEY_GRPC_PORT_BASE ?? 7100);
+const grpcAddress = {
+  edge: `127.0.0.1:${grpcBase}`,
+  delivery: `127.0.0.1:${grpcBase + 1}`,
+  history: `127.0.0.1:${grpcBase + 2}`,
+};
+const addresses = {
+  EDGE_HTTP_ADDRESS: `0.0.0.0:${httpPort}`,
+  DELIVERY_ADDRESS: grpcAddress.delivery,
+  HISTORY_ADDRESS: grpcAddress.history,
+};
+
 const stops = [];
 const children = [];
 let stopping = false;
@@ -31,9 +45,10 @@ try {
   const postgres = await localPostgres(dataDir, say);
   if (postgres.stop) stops.push(postgres.stop);
 
-  const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url };
+  const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url, ...addresses };
   for (const name of ["history", "delivery", "edge"]) {
-    const { child } = await startLocalService(root, name, env);
+    const grpc = { GRPC_ADDRESS: grpcAddress[name] };
+    const { child } = await startLocalService(root, name, { ...env, ...grpc });
     children.push(child);
     child.once("exit", (code) => {
       if (!stopping) {
@@ -42,8 +57,7 @@ try {
       }
     });
   }
-  const port = process.env.EDGE_HTTP_ADDRESS?.split(":").pop() ?? "8080";
-  say(`Parley is up. WebSocket: ws://127.0.0.1:${port}/ws`);
+  say(`Parley is up. WebSocket: ws://127.0.0.1:${httpPort}/ws`);
   say("Get a token for a test user with: npm run token -- alice   (then send a hello frame)");
 } catch (err) {
   say(`failed to start: ${err.message}`);

@@ -1,8 +1,7 @@
 // Mints a token for a test user: npm run token -- USER [DEVICE] [--ttl SECONDS]
 // Signed with PARLEY_TOKEN_SECRET, or the edge's local development secret.
-import { signToken } from "@parley/common";
+import { INSECURE_DEV_TOKEN_SECRET, signToken } from "@parley/common";
 import { parseArgs } from "node:util";
-import { INSECURE_DEV_TOKEN_SECRET } from "../svc-edge/dist/config.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

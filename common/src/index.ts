@@ -16,5 +16,5 @@ export { topologyFromSettings } from "./nats/from-settings.js";
 export { startGrpcServer, type GrpcServerHandle, type GrpcService } from "./grpc/server.js";
 export { unary } from "./grpc/handler.js";
 export { createClient, callUnary, type UnaryMethod } from "./grpc/client.js";
-export { signToken, verifyToken, type Identity } from "./auth/token.js";
+export { signToken, verifyToken, INSECURE_DEV_TOKEN_SECRET, type Identity } from "./auth/token.js";
 export { runService, type BaseConfig } from "./run-service.js";

@@ -1,8 +1,10 @@
 import { makeValidator, str } from "envalid";
-import { commonSettings, loadConfig, natsSettings } from "@parley/common";
-
-/** The dev secret used when PARLEY_TOKEN_SECRET is unset; never for production. */
-export const INSECURE_DEV_TOKEN_SECRET = "insecure-dev-secret-change-me";
+import {
+  commonSettings,
+  INSECURE_DEV_TOKEN_SECRET,
+  loadConfig,
+  natsSettings,
+} from "@parley/common";
 
 /** A "host:port" listen or dial address; port 0 picks a free port. */
 const address = makeValidator<string>((input) => {

@@ -8,6 +8,12 @@ export interface Identity {
   deviceId: string;
 }
 
+/**
+ * The secret the edge and the token command use when PARLEY_TOKEN_SECRET is
+ * unset: local development only; the edge warns at start when it is in use.
+ */
+export const INSECURE_DEV_TOKEN_SECRET = "insecure-dev-secret-change-me";
+
 const ALGORITHM = "HS256";
 const encoder = new TextEncoder();
 
