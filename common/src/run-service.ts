@@ -17,7 +17,7 @@ export interface BaseConfig {
 export async function runService<C extends BaseConfig>(
   service: string,
   loadConfig: (onUnknown: (name: string) => void) => C,
-  start: (config: C, log: Logger, shutdown: Shutdown) => Promise<Record<string, unknown>>,
+  start: (config: C, log: Logger, shutdown: Shutdown) => Promise<object>,
 ): Promise<void> {
   const unknown: string[] = [];
   let config: C;

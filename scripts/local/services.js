@@ -9,9 +9,13 @@ const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: "pid,host
  * resolves with the fields of its `ready` line. Rejects if it exits first.
  */
 export function startLocalService(root, name, env) {
+  // The launcher's own settings are not the services' business.
+  const inherited = { ...process.env };
+  delete inherited.PARLEY_HTTP_PORT;
+  delete inherited.PARLEY_GRPC_PORT_BASE;
   const child = spawn(process.execPath, [`svc-${name}/dist/main.js`], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

@@ -18,7 +18,7 @@ import { migrate } from "./pg/migrate.js";
 import { createPool } from "./pg/pool.js";
 
 export interface App {
-  grpcPort: number;
+  grpc_port: number;
 }
 
 type Stop = [name: string, run: () => Promise<void>];
@@ -87,5 +87,5 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
     grpcLog,
   );
   stops.push(["stop grpc", () => grpc.stop(config.GRPC_STOP_GRACE_MS)]);
-  return { grpcPort: grpc.port };
+  return { grpc_port: grpc.port };
 }
