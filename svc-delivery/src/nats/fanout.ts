@@ -2,6 +2,7 @@ import type { Consumer, JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { Logger, Topology } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import { setTimeout as sleep } from "node:timers/promises";
+import pRetry from "p-retry";
 
 export interface FanoutOptions {
   /** Log entries fanned out concurrently before the loop waits. */
@@ -109,17 +110,15 @@ export class PartitionFanout {
   /** One inbox write, retried with a growing delay while NATS is away. */
   private async writeInbox(member: string, logSeq: number, payload: Uint8Array): Promise<void> {
     const subject = this.topology.inboxSubject(member);
-    let delayMs = 50;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.js.publish(subject, payload, { msgID: `${logSeq}:${member}` });
-        return;
-      } catch (err) {
-        if (this.stopping || delayMs >= this.options.retryMaxMs) throw err;
-        this.log.warn({ err, user_id: member, stream_seq: logSeq, attempt }, "inbox write failed");
-        await sleep(delayMs);
-        delayMs = Math.min(delayMs * 2, this.options.retryMaxMs);
-      }
-    }
+    await pRetry(() => this.js.publish(subject, payload, { msgID: `${logSeq}:${member}` }), {
+      retries: 8,
+      minTimeout: 50,
+      maxTimeout: this.options.retryMaxMs,
+      shouldRetry: () => !this.stopping,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        const fields = { err: error, user_id: member, stream_seq: logSeq, attempt: attemptNumber };
+        this.log.warn(fields, "inbox write failed");
+      },
+    });
   }
 }

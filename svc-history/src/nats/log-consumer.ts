@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ensureTopology, type Logger, type Topology } from "@parley/common";
+import pRetry from "p-retry";
 import { backoffMs, sleep } from "../backoff.js";
 import { decodeLogEntry, type StoredMessage } from "../domain/stored-message.js";
 import { UnreadableEntryError } from "../errors.js";
@@ -161,25 +162,28 @@ export class LogConsumer {
       first_seq: batch[0]?.seq,
       last_seq: batch.at(-1)?.seq,
     };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const inserted = await this.options.sink.write(batch);
-        if (this.log.isLevelEnabled("debug"))
-          this.log.debug({ ...range, inserted }, "batch written");
-        return true;
-      } catch (err) {
-        if (this.signal.aborted) return false;
-        const retryIn = backoffMs(attempt, FIRST_RETRY_MS, this.options.retryMaxMs);
-        this.log.error(
-          { err, ...range, attempt, retry_in_ms: retryIn },
-          "batch write failed, retrying",
-        );
-        // Restart the entries' ack_wait: they stay with this instance while
-        // it retries instead of being redelivered to it again.
-        for (const { msg } of entries) msg.working();
-        await sleep(retryIn, this.signal);
-        if (this.signal.aborted) return false;
-      }
+    try {
+      const inserted = await pRetry(() => this.options.sink.write(batch), {
+        retries: Infinity,
+        minTimeout: FIRST_RETRY_MS,
+        maxTimeout: this.options.retryMaxMs,
+        randomize: true,
+        signal: this.signal,
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          this.log.error(
+            { err: error, ...range, attempt: attemptNumber },
+            "batch write failed, retrying",
+          );
+          // Restart the entries' ack_wait: they stay with this instance while
+          // it retries instead of being redelivered to it again.
+          for (const { msg } of entries) msg.working();
+        },
+      });
+      if (this.log.isLevelEnabled("debug")) this.log.debug({ ...range, inserted }, "batch written");
+      return true;
+    } catch (err) {
+      if (this.signal.aborted) return false;
+      throw err;
     }
   }
 }
