@@ -18,8 +18,8 @@ export interface FanoutOptions {
  * write per member is published without waiting, so writes for many entries
  * are pipelined on one connection and land in each inbox in log order. An
  * entry is acked once all its writes are acked; a crash before that makes
- * JetStream redeliver it, and the inbox's duplicate window (keyed by entry
- * and member) turns the repeated writes into no-ops.
+ * JetStream redeliver it, and the inbox's duplicate window (keyed by
+ * message and member) turns the repeated writes into no-ops.
  */
 export class PartitionFanout {
   private readonly log: Logger;
@@ -97,7 +97,7 @@ export class PartitionFanout {
     }
     event.seq = m.seq;
     const payload = ConversationEvent.encode(event).finish();
-    const writes = event.memberIds.map((member) => this.writeInbox(member, m.seq, payload));
+    const writes = event.memberIds.map((member) => this.writeInbox(member, event, payload));
     const results = await Promise.allSettled(writes);
     if (results.every((r) => r.status === "fulfilled")) {
       m.ack();
@@ -107,10 +107,20 @@ export class PartitionFanout {
     }
   }
 
-  /** One inbox write, retried with a growing delay while NATS is away. */
-  private async writeInbox(member: string, logSeq: number, payload: Uint8Array): Promise<void> {
+  /**
+   * One inbox write, retried with a growing delay while NATS is away. Keyed
+   * by message id, not log seq: a send that reached the log twice (a NATS
+   * crash between storing and acking it) still lands in each inbox once.
+   */
+  private async writeInbox(
+    member: string,
+    event: ConversationEvent,
+    payload: Uint8Array,
+  ): Promise<void> {
     const subject = this.topology.inboxSubject(member);
-    await pRetry(() => this.js.publish(subject, payload, { msgID: `${logSeq}:${member}` }), {
+    const msgID = `${event.messageId}:${member}`;
+    const logSeq = event.seq;
+    await pRetry(() => this.js.publish(subject, payload, { msgID }), {
       retries: 8,
       minTimeout: 50,
       maxTimeout: this.options.retryMaxMs,

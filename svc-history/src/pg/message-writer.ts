@@ -9,7 +9,9 @@ import { insertRows } from "./multi-row.js";
 // (joined_seq down, last_seq up).
 const INSERT_MESSAGES = `INSERT INTO messages (conversation_id, seq, message_id, sender_id,
   sender_device_id, client_message_id, sent_at, body)`;
-const ON_MESSAGE_CONFLICT = "ON CONFLICT (conversation_id, seq) DO NOTHING";
+// Either key may conflict: (conversation_id, seq) on a replay, and
+// (conversation_id, message_id) when a retried send reached the log twice.
+const ON_MESSAGE_CONFLICT = "ON CONFLICT DO NOTHING";
 
 const UPSERT_CONVERSATIONS = "INSERT INTO conversations (conversation_id, kind, created_at)";
 const ON_CONVERSATION_CONFLICT = `ON CONFLICT (conversation_id) DO UPDATE
