@@ -18,10 +18,15 @@ const grpcAddress = {
   delivery: `127.0.0.1:${grpcBase + 1}`,
   history: `127.0.0.1:${grpcBase + 2}`,
 };
-const addresses = {
-  EDGE_HTTP_ADDRESS: `0.0.0.0:${httpPort}`,
-  DELIVERY_ADDRESS: grpcAddress.delivery,
-  HISTORY_ADDRESS: grpcAddress.history,
+const serviceEnv = {
+  history: { GRPC_ADDRESS: grpcAddress.history },
+  delivery: { GRPC_ADDRESS: grpcAddress.delivery },
+  edge: {
+    GRPC_ADDRESS: grpcAddress.edge,
+    EDGE_HTTP_ADDRESS: `0.0.0.0:${httpPort}`,
+    DELIVERY_ADDRESS: grpcAddress.delivery,
+    HISTORY_ADDRESS: grpcAddress.history,
+  },
 };
 
 const stops = [];
@@ -45,10 +50,9 @@ try {
   const postgres = await localPostgres(dataDir, say);
   if (postgres.stop) stops.push(postgres.stop);
 
-  const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url, ...addresses };
+  const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url };
   for (const name of ["history", "delivery", "edge"]) {
-    const grpc = { GRPC_ADDRESS: grpcAddress[name] };
-    const { child } = await startLocalService(root, name, { ...env, ...grpc });
+    const { child } = await startLocalService(root, name, { ...env, ...serviceEnv[name] });
     children.push(child);
     child.once("exit", (code) => {
       if (!stopping) {

@@ -8,7 +8,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export interface RunningService {
   name: string;
   process: ChildProcess;
-  /** Fields of the service's `ready` log line (e.g. grpc_port, http_port). */
+  /** Fields of the service's `ready` message (e.g. grpc_port, http_port). */
   ready: Record<string, unknown>;
   /** Every JSON log line the service wrote so far. */
   logs: Record<string, unknown>[];
@@ -20,7 +20,7 @@ export interface RunningService {
 
 /**
  * Starts `svc-<name>/dist/main.js` with the given environment and resolves
- * once it logs `ready`. Fails fast if it exits first or takes too long.
+ * once it announces `ready`. Fails fast if it exits first or takes too long.
  */
 export function startService(
   name: "edge" | "delivery" | "history",
@@ -30,7 +30,7 @@ export function startService(
   const child = spawn(process.execPath, [`svc-${name}/dist/main.js`], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const logs: Record<string, unknown>[] = [];
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -59,17 +59,19 @@ export function startService(
       }
       logs.push(entry);
       if (process.env.TEST_SERVICE_LOGS) console.log(`[${name}] ${line}`);
-      if (entry.msg === "ready") {
-        clearTimeout(timer);
-        resolve({
-          name,
-          process: child,
-          ready: entry,
-          logs,
-          stop: () => stopWith("SIGTERM"),
-          kill: () => stopWith("SIGKILL"),
-        });
-      }
+    });
+    // The ready message comes over IPC, whatever the service's log level.
+    child.on("message", (message: { type?: string } & Record<string, unknown>) => {
+      if (message.type !== "ready") return;
+      clearTimeout(timer);
+      resolve({
+        name,
+        process: child,
+        ready: message,
+        logs,
+        stop: () => stopWith("SIGTERM"),
+        kill: () => stopWith("SIGKILL"),
+      });
     });
   });
 }

@@ -10,8 +10,10 @@ export interface BaseConfig {
 
 /**
  * A service's main: load the config (exit 2 naming the bad keys), create the
- * logger, start the app, stop it in order on SIGTERM/SIGINT, and log `ready`
- * with the fields the app returns (its bound ports). A failed start runs the
+ * logger, start the app, stop it in order on SIGTERM/SIGINT, and announce
+ * `ready` with the fields the app returns (its bound ports): in the log, and
+ * as an IPC message `{type: "ready", ...}` when a parent process listens, so
+ * launchers need not depend on the log level. A failed start runs the
  * shutdown steps registered so far and exits 1.
  */
 export async function runService<C extends BaseConfig>(
@@ -35,6 +37,7 @@ export async function runService<C extends BaseConfig>(
   try {
     const ready = await start(config, log, shutdown);
     log.info(ready, "ready");
+    process.send?.({ type: "ready", ...ready });
   } catch (err) {
     log.fatal({ err }, "start failed");
     await shutdown.run("start failed");

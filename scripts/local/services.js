@@ -6,7 +6,8 @@ const pretty = prettyFactory({ colorize: process.stdout.isTTY, ignore: "pid,host
 
 /**
  * Starts one service as a child process, prints its JSON logs readably and
- * resolves with the fields of its `ready` line. Rejects if it exits first.
+ * resolves with the fields of its `ready` message (sent over IPC, whatever
+ * the log level). Rejects if it exits first.
  */
 export function startLocalService(root, name, env) {
   // The launcher's own settings are not the services' business.
@@ -16,20 +17,19 @@ export function startLocalService(root, name, env) {
   const child = spawn(process.execPath, [`svc-${name}/dist/main.js`], {
     cwd: root,
     env: { ...inherited, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    try {
+      process.stdout.write(pretty(JSON.parse(line)));
+    } catch {
+      process.stdout.write(`${line}\n`);
+    }
   });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`svc-${name} exited with code ${code}`)));
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      let entry;
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        process.stdout.write(`${line}\n`);
-        return;
-      }
-      process.stdout.write(pretty(entry));
-      if (entry.msg === "ready") resolve({ child, ready: entry });
+    child.on("message", (message) => {
+      if (message?.type === "ready") resolve({ child, ready: message });
     });
   });
 }
