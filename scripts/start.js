@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { localNats } from "./local/nats.js";
 import { localPostgres } from "./local/postgres.js";
-import { startLocalService, stopAll } from "./local/services.js";
+import { startLocalService, stopOne } from "./local/services.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = process.env.PARLEY_DATA_DIR ?? `${root}.data`;
@@ -23,7 +23,7 @@ const serviceEnv = {
   delivery: { GRPC_ADDRESS: grpcAddress.delivery },
   edge: {
     GRPC_ADDRESS: grpcAddress.edge,
-    EDGE_HTTP_ADDRESS: `0.0.0.0:${httpPort}`,
+    EDGE_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,
     DELIVERY_ADDRESS: grpcAddress.delivery,
     HISTORY_ADDRESS: grpcAddress.history,
   },
@@ -37,12 +37,17 @@ async function stop(code) {
   if (stopping) return;
   stopping = true;
   say("stopping services");
-  await stopAll(children);
+  // Front to back: the edge stops taking sends while delivery still answers.
+  for (const child of [...children].reverse()) await stopOne(child);
   for (const s of stops.reverse()) await s();
   process.exit(code);
 }
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
+// `npm start` runs this under a shell that a SIGTERM to npm kills without
+// passing it on; once orphaned (a new parent), stop as if told to.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && void stop(0), 500).unref();
 
 try {
   const nats = await localNats(dataDir, say);

@@ -10,7 +10,8 @@ export interface BaseConfig {
 
 /**
  * A service's main: load the config (exit 2 naming the bad keys), create the
- * logger, start the app, stop it in order on SIGTERM/SIGINT, and announce
+ * logger, start the app, stop it in order on SIGTERM/SIGINT or when the
+ * launcher that started it (over IPC) is gone, and announce
  * `ready` with the fields the app returns (its bound ports): in the log, and
  * as an IPC message `{type: "ready", ...}` when a parent process listens, so
  * launchers need not depend on the log level. A failed start runs the
@@ -34,6 +35,7 @@ export async function runService<C extends BaseConfig>(
   for (const name of unknown) log.warn({ env: name }, "unknown setting ignored");
   const shutdown = new Shutdown(log, config.SHUTDOWN_DEADLINE_MS);
   shutdown.onSignals();
+  shutdown.onParentGone();
   try {
     const ready = await start(config, log, shutdown);
     log.info(ready, "ready");

@@ -33,14 +33,24 @@ export class Shutdown {
 
   /** Runs the steps on SIGTERM or SIGINT, then exits the process. */
   onSignals(): void {
-    const handler = (signal: NodeJS.Signals) => {
-      void this.run(signal).then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once("SIGTERM", handler);
-    process.once("SIGINT", handler);
+    process.once("SIGTERM", (signal) => this.runAndExit(signal));
+    process.once("SIGINT", (signal) => this.runAndExit(signal));
+  }
+
+  /**
+   * When a parent process started this one with an IPC channel (a local
+   * launcher, a test), runs the steps once that channel closes: the parent
+   * died, even by SIGKILL, and nobody else would stop this process.
+   */
+  onParentGone(): void {
+    if (process.connected) process.once("disconnect", () => this.runAndExit("parent gone"));
+  }
+
+  private runAndExit(reason: string): void {
+    void this.run(reason).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   }
 
   private async runSteps(reason: string): Promise<void> {

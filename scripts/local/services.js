@@ -18,6 +18,10 @@ export function startLocalService(root, name, env) {
     cwd: root,
     env: { ...inherited, ...env },
     stdio: ["ignore", "pipe", "inherit", "ipc"],
+    // Its own process group: a terminal's Ctrl-C reaches the launcher only,
+    // which stops the services in order. Should the launcher die instead,
+    // the IPC channel closes and each service stops itself.
+    detached: true,
   });
   createInterface({ input: child.stdout }).on("line", (line) => {
     try {
@@ -34,16 +38,11 @@ export function startLocalService(root, name, env) {
   });
 }
 
-/** SIGTERM every child and wait for all of them to exit. */
-export function stopAll(children) {
-  return Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once("exit", resolve);
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+/** SIGTERM one child and wait for it to exit. */
+export function stopOne(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", resolve);
+    child.kill("SIGTERM");
+  });
 }

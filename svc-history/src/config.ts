@@ -14,7 +14,7 @@ function intIn(min: number, max: number) {
 
 /** A plain Postgres identifier, so it can be quoted into DDL safely. */
 const schemaName = makeValidator<string>((input) => {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(input)) {
+  if (input !== "" && !/^[a-z_][a-z0-9_]{0,62}$/.test(input)) {
     throw new Error(`expected a lower-case Postgres identifier, got "${input}"`);
   }
   return input;
@@ -40,8 +40,8 @@ export const historySpec = {
     desc: "Postgres (or Citus coordinator) connection string.",
   }),
   DATABASE_SCHEMA: schemaName({
-    default: "public",
-    desc: "Schema holding the history tables; created if missing and used as search_path.",
+    default: "",
+    desc: "Schema holding the history tables; created if missing and used as search_path. Empty means PARLEY_NAMESPACE, so two deployments on one NATS and one database never mix.",
   }),
   DATABASE_POOL_SIZE: intIn(
     1,
@@ -100,5 +100,5 @@ export function loadHistoryConfig(onUnknown: (name: string) => void): HistoryCon
       "invalid configuration: HISTORY_PAGE_DEFAULT must not exceed HISTORY_PAGE_MAX",
     );
   }
-  return config;
+  return { ...config, DATABASE_SCHEMA: config.DATABASE_SCHEMA || config.PARLEY_NAMESPACE };
 }
