@@ -39,6 +39,21 @@ async function streamThroughCrash(system: System, victim: "delivery" | "history"
   return { alice, bob, acked, stored };
 }
 
+/** Seqs in first-arrival order, repeats (redeliveries) dropped. */
+function firstArrivals(receiver: ResilientReceiver): number[] {
+  const seen = new Set<string>();
+  return receiver.seqs.filter((_, i) => {
+    const id = receiver.arrivals[i]!;
+    return !seen.has(id) && seen.add(id);
+  });
+}
+
+function assertIncreasing(seqs: number[]): void {
+  for (let i = 1; i < seqs.length; i++) {
+    assert.ok(seqs[i]! > seqs[i - 1]!, `seq ${seqs[i]} arrived after ${seqs[i - 1]}`);
+  }
+}
+
 describe("e2e crashes: every acked message is delivered and stored exactly once", function () {
   this.timeout(120_000);
   let system: System;
@@ -61,6 +76,7 @@ describe("e2e crashes: every acked message is delivered and stored exactly once"
       for (const a of acked) assert.equal(bob.counts.get(a.messageId), 1, a.messageId);
       for (const a of acked) assert.equal(stored.get(a.messageId), 1, a.messageId);
       assert.equal(stored.size, MESSAGES);
+      assertIncreasing(firstArrivals(bob));
     });
   }
 
@@ -77,5 +93,6 @@ describe("e2e crashes: every acked message is delivered and stored exactly once"
       const n = bob.counts.get(a.messageId) ?? 0;
       assert.ok(n >= 1 && n <= 2, `${a.messageId} arrived ${n} times`);
     }
+    assertIncreasing(firstArrivals(bob));
   });
 });

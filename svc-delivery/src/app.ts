@@ -28,6 +28,7 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   const fanouts = fanoutPartitions(config.FANOUT_PARTITIONS, config.PARLEY_PARTITIONS).map(
     (partition) =>
       new PartitionFanout(
+        nc,
         js,
         topology,
         partition,

@@ -1,5 +1,12 @@
-import type { Consumer, JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import type { Logger, Topology } from "@parley/common";
+import {
+  jetstreamManager,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { ensureTopology, type Logger, type Topology } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import { setTimeout as sleep } from "node:timers/promises";
 import pRetry from "p-retry";
@@ -14,21 +21,31 @@ export interface FanoutOptions {
 /**
  * Fans one partition of the conversation log out to the members' inboxes.
  *
- * Entries arrive in log order on one durable consumer. For each, one inbox
- * write per member is published without waiting, so writes for many entries
- * are pipelined on one connection and land in each inbox in log order. An
- * entry is acked once all its writes are acked; a crash before that makes
- * JetStream redeliver it, and the inbox's duplicate window (keyed by
- * message and member) turns the repeated writes into no-ops.
+ * Entries arrive in log order on one durable consumer. Entries of different
+ * conversations are fanned out concurrently, their inbox writes pipelined on
+ * one connection; entries of one conversation are written one after the
+ * other, so a failed and retried write never lets a later message of that
+ * conversation overtake it in an inbox. An entry is acked once all its
+ * writes are; a crash before that makes JetStream redeliver it, and the
+ * inbox's duplicate window (keyed by message and member) turns the repeated
+ * writes into no-ops.
+ *
+ * Each partition must have exactly one live instance. Two at once (a rolling
+ * deploy that starts the new instance before stopping the old) share the
+ * consumer and can interleave a conversation's entries; a lease per
+ * partition would remove that constraint and is not built yet.
  */
 export class PartitionFanout {
   private readonly log: Logger;
   private stopping = false;
-  private messages: { stop(): void } | undefined;
+  private messages: ConsumerMessages | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The last fan-out started per conversation: the next one waits for it. */
+  private readonly tails = new Map<string, Promise<void>>();
   private loop: Promise<void> | undefined;
 
   constructor(
+    private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly topology: Topology,
     readonly partition: number,
@@ -45,46 +62,74 @@ export class PartitionFanout {
     this.loop ??= this.run();
   }
 
-  /** Stops taking entries and waits for the ones in flight to be acked. */
+  /** Stops taking entries and waits for the ones in flight to finish. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.messages?.stop();
+    await this.messages?.close();
     await this.loop;
     await Promise.allSettled(this.inFlight);
   }
 
-  /** Consumes until stopped; a lost consumer is picked up again with backoff. */
+  /** Consumes until stopped; a lost consumer is recreated with backoff. */
   private async run(): Promise<void> {
     let backoffMs = 100;
-    while (!this.stopping) {
+    for (let attempt = 0; !this.stopping; attempt++) {
       try {
+        if (attempt > 0) await ensureTopology(await jetstreamManager(this.nc), this.topology);
         const consumer = await this.js.consumers.get(
           this.topology.messagesStream,
           this.topology.fanoutConsumer(this.partition),
         );
-        await this.consume(consumer, () => (backoffMs = 100));
+        await this.waitForOrphans(consumer);
+        const err = await this.consume(consumer, () => (backoffMs = 100));
+        if (this.stopping) break;
+        this.log.warn({ err }, "fanout consumption ended, resuming");
       } catch (err) {
         if (this.stopping) break;
         this.log.warn({ err, retry_in_ms: backoffMs }, "fanout consumer failed, retrying");
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 5_000);
       }
+      await sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 5_000);
     }
   }
 
-  private async consume(consumer: Consumer, healthy: () => void): Promise<void> {
-    const messages = await consumer.consume({ max_messages: this.options.maxInFlight });
+  /**
+   * Entries still pending on the consumer belong to an instance that died
+   * without acking them. JetStream hands them out again once their ack wait
+   * ends, ahead of newer entries; consuming before that would let newer
+   * entries of the same conversations overtake them.
+   */
+  private async waitForOrphans(consumer: Consumer): Promise<void> {
+    const info = await consumer.info();
+    if (info.num_ack_pending === 0) return;
+    const waitMs = Math.ceil((info.config.ack_wait ?? 0) / 1_000_000);
+    this.log.info(
+      { pending: info.num_ack_pending, wait_ms: waitMs },
+      "waiting for orphaned entries",
+    );
+    await sleep(waitMs);
+  }
+
+  /** Consumes until the subscription ends; resolves with why it ended. */
+  private async consume(consumer: Consumer, healthy: () => void): Promise<void | Error> {
+    const messages = await consumer.consume({
+      max_messages: this.options.maxInFlight,
+      // End when the consumer or stream vanishes, so run() recreates them.
+      abort_on_missing_resource: true,
+    });
     this.messages = messages;
-    if (this.stopping) messages.stop();
+    if (this.stopping) await messages.close();
     for await (const m of messages) {
       healthy();
       const done = this.fanOut(m).finally(() => this.inFlight.delete(done));
       this.inFlight.add(done);
       if (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
     }
+    return messages.closed();
   }
 
-  private async fanOut(m: JsMsg): Promise<void> {
+  /** Never rejects: a failure is logged and leaves the entry unacked. */
+  private fanOut(m: JsMsg): Promise<void> {
     let event: ConversationEvent;
     try {
       event = ConversationEvent.decode(m.data);
@@ -93,41 +138,55 @@ export class PartitionFanout {
       // up its partition; it is logged with its seq and dropped from fanout.
       this.log.error({ err, stream_seq: m.seq }, "undecodable log entry, terminated");
       m.term();
-      return;
+      return Promise.resolve();
     }
     event.seq = m.seq;
+    const conversation = event.conversationId;
+    const previous = this.tails.get(conversation) ?? Promise.resolve();
+    const done = previous.then(() => this.writeAll(m, event));
+    this.tails.set(conversation, done);
+    void done.finally(() => {
+      if (this.tails.get(conversation) === done) this.tails.delete(conversation);
+    });
+    return done;
+  }
+
+  private async writeAll(m: JsMsg, event: ConversationEvent): Promise<void> {
     const payload = ConversationEvent.encode(event).finish();
-    const writes = event.memberIds.map((member) => this.writeInbox(member, event, payload));
-    const results = await Promise.allSettled(writes);
-    if (results.every((r) => r.status === "fulfilled")) {
+    try {
+      await Promise.all(
+        event.memberIds.map((member) => this.writeInbox(m, member, event, payload)),
+      );
       m.ack();
-    } else {
-      // Writes that did land are deduplicated when the entry comes back.
-      m.nak(this.options.retryMaxMs);
+    } catch (err) {
+      // Only when stopping: the entry stays unacked and comes back later.
+      this.log.info({ err, stream_seq: m.seq }, "fanout abandoned at stop");
     }
   }
 
   /**
-   * One inbox write, retried with a growing delay while NATS is away. Keyed
-   * by message id, not log seq: a send that reached the log twice (a NATS
-   * crash between storing and acking it) still lands in each inbox once.
+   * One inbox write, retried in place with a growing delay for as long as it
+   * takes (NATS away), keeping the entry's ack wait alive meanwhile. Keyed by
+   * message id, not log seq: a send that reached the log twice (a NATS crash
+   * between storing and acking it) still lands in each inbox once.
    */
   private async writeInbox(
+    m: JsMsg,
     member: string,
     event: ConversationEvent,
     payload: Uint8Array,
   ): Promise<void> {
     const subject = this.topology.inboxSubject(member);
     const msgID = `${event.messageId}:${member}`;
-    const logSeq = event.seq;
     await pRetry(() => this.js.publish(subject, payload, { msgID }), {
-      retries: 8,
+      retries: Infinity,
       minTimeout: 50,
       maxTimeout: this.options.retryMaxMs,
       shouldRetry: () => !this.stopping,
       onFailedAttempt: ({ error, attemptNumber }) => {
-        const fields = { err: error, user_id: member, stream_seq: logSeq, attempt: attemptNumber };
-        this.log.warn(fields, "inbox write failed");
+        m.working();
+        const fields = { err: error, user_id: member, stream_seq: m.seq, attempt: attemptNumber };
+        this.log.warn(fields, "inbox write failed, retrying");
       },
     });
   }

@@ -1,0 +1,107 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { createLogger, Topology } from "@parley/common";
+import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import { PartitionFanout } from "../../src/nats/fanout.js";
+
+const topology = new Topology({
+  namespace: "unit",
+  partitions: 1,
+  replicas: 1,
+  sendDedupWindowMs: 60_000,
+  inboxMaxAgeMs: 3_600_000,
+});
+
+/** A log entry as the consumer hands it out, recording acks. */
+function entry(seq: number, conversationId: string, acks: number[]) {
+  const event = ConversationEvent.fromPartial({
+    messageId: `m${seq}`,
+    conversationId,
+    memberIds: ["bob"],
+    text: { body: `b${seq}` },
+  });
+  return {
+    seq,
+    data: ConversationEvent.encode(event).finish(),
+    ack: () => acks.push(seq),
+    nak: () => assert.fail(`entry ${seq} was nak'd`),
+    term: () => assert.fail(`entry ${seq} was terminated`),
+    working: () => undefined,
+  };
+}
+
+/**
+ * A JetStream client with one consumer holding `entries` and an inbox whose
+ * publish fails the first `failures` writes of seq `failSeq`.
+ */
+function fakeJetStream(entries: ReturnType<typeof entry>[], failSeq: number, failures: number) {
+  const inbox: number[] = [];
+  let closed = false;
+  const messages = {
+    close: async () => void (closed = true),
+    closed: async () => undefined,
+    async *[Symbol.asyncIterator]() {
+      yield* entries;
+      while (!closed) await sleep(5);
+    },
+  };
+  const js = {
+    consumers: {
+      get: async () => ({
+        info: async () => ({ num_ack_pending: 0, config: { ack_wait: 0 } }),
+        consume: async () => messages,
+      }),
+    },
+    publish: async (_subject: string, payload: Uint8Array) => {
+      const { seq } = ConversationEvent.decode(payload);
+      if (seq === failSeq && failures-- > 0) {
+        await sleep(5);
+        throw new Error("publish timed out");
+      }
+      inbox.push(seq);
+      return { seq: inbox.length, duplicate: false };
+    },
+  };
+  return { js: js as unknown as JetStreamClient, inbox };
+}
+
+describe("svc-delivery fanout order", () => {
+  it("should keep a conversation's order in the inbox when a write is retried", async () => {
+    const acks: number[] = [];
+    const entries = [1, 2, 3].map((seq) => entry(seq, "d_same", acks));
+    const { js, inbox } = fakeJetStream(entries, 1, 2);
+    const fanout = new PartitionFanout(
+      {} as NatsConnection,
+      js,
+      topology,
+      0,
+      { maxInFlight: 100, retryMaxMs: 20 },
+      createLogger("test", "silent"),
+    );
+    fanout.start();
+    for (let i = 0; i < 100 && acks.length < 3; i++) await sleep(10);
+    await fanout.stop();
+    assert.deepEqual(inbox, [1, 2, 3]);
+    assert.deepEqual(acks, [1, 2, 3]);
+  });
+
+  it("should not hold other conversations behind a retried write", async () => {
+    const acks: number[] = [];
+    const entries = [entry(1, "d_slow", acks), entry(2, "d_other", acks)];
+    const { js, inbox } = fakeJetStream(entries, 1, 3);
+    const fanout = new PartitionFanout(
+      {} as NatsConnection,
+      js,
+      topology,
+      0,
+      { maxInFlight: 100, retryMaxMs: 20 },
+      createLogger("test", "silent"),
+    );
+    fanout.start();
+    for (let i = 0; i < 100 && acks.length < 2; i++) await sleep(10);
+    await fanout.stop();
+    assert.deepEqual(inbox, [2, 1]);
+  });
+});
