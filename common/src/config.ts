@@ -46,13 +46,3 @@ export function loadConfig<S extends ConfigSpec>(
   }
   return config;
 }
-
-/** Describes a schema for `--help`-style output: key, default, description. */
-export function describeConfig(spec: ConfigSpec): string {
-  return Object.entries(spec)
-    .map(([key, v]) => {
-      const fallback = v.default === undefined ? "" : ` (default ${String(v.default)})`;
-      return `${key}${fallback}\n    ${v.desc ?? ""}`;
-    })
-    .join("\n");
-}

@@ -26,10 +26,6 @@ const toGrpc: Record<ErrorCode, GrpcStatus> = {
   internal: GrpcStatus.INTERNAL,
 };
 
-const fromGrpc = new Map<number, ErrorCode>(
-  Object.entries(toGrpc).map(([code, grpc]) => [grpc, code as ErrorCode]),
-);
-
 /** A failure with a code from the catalogue and a reason for the caller. */
 export class ParleyError extends Error {
   override name = "ParleyError";
@@ -55,9 +51,4 @@ export class ParleyError extends Error {
 
 export function grpcStatusOf(code: ErrorCode): GrpcStatus {
   return toGrpc[code];
-}
-
-/** The catalogue code for a gRPC status; unknown statuses are internal. */
-export function errorCodeOfGrpc(status: number): ErrorCode {
-  return fromGrpc.get(status) ?? ErrorCode.Internal;
 }

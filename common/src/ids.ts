@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { v7 as uuidv7 } from "uuid";
 import { ParleyError } from "./errors.js";
 
 /**
@@ -19,11 +18,6 @@ export function requireId(field: string, value: unknown): string {
     throw ParleyError.invalid(`${field} must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'`);
   }
   return value;
-}
-
-/** A new server message id: UUIDv7, so ids sort roughly by creation time. */
-export function newMessageId(): string {
-  return uuidv7();
 }
 
 /**

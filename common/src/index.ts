@@ -1,17 +1,18 @@
-export { loadConfig, describeConfig, ConfigError, type ConfigSpec } from "./config.js";
+export { loadConfig, ConfigError, type ConfigSpec } from "./config.js";
+export { intIn, hostPort } from "./validators.js";
 export { createLogger, type Logger } from "./logger.js";
-export { ErrorCode, ParleyError, grpcStatusOf, errorCodeOfGrpc } from "./errors.js";
-export {
-  isValidId,
-  requireId,
-  newMessageId,
-  directConversationId,
-  isValidConversationId,
-} from "./ids.js";
+export { ErrorCode, ParleyError, grpcStatusOf } from "./errors.js";
+export { isValidId, requireId, directConversationId, isValidConversationId } from "./ids.js";
 export { Shutdown } from "./shutdown.js";
 export { commonSettings, natsSettings, type NatsSettings } from "./settings.js";
 export { connectNats } from "./nats/connection.js";
-export { Topology, ensureTopology, type TopologyOptions } from "./nats/topology.js";
+export {
+  Topology,
+  ensureTopology,
+  warnOnDrift,
+  type DriftListener,
+  type TopologyOptions,
+} from "./nats/topology.js";
 export { topologyFromSettings } from "./nats/from-settings.js";
 export { startGrpcServer, type GrpcServerHandle, type GrpcService } from "./grpc/server.js";
 export { unary } from "./grpc/handler.js";

@@ -1,4 +1,5 @@
-import { num, str } from "envalid";
+import { str } from "envalid";
+import { intIn } from "./validators.js";
 
 /**
  * Config keys every service reads, so they are spelled and defaulted once.
@@ -10,7 +11,7 @@ export const commonSettings = {
     choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
     desc: "Lowest log level written (JSON lines on stdout).",
   }),
-  SHUTDOWN_DEADLINE_MS: num({
+  SHUTDOWN_DEADLINE_MS: intIn(100)({
     default: 15_000,
     desc: "How long an orderly stop may take before the process is forced to exit.",
   }),
@@ -25,27 +26,33 @@ export const natsSettings = {
     default: "parley",
     desc: "Prefix of every NATS subject, stream and bucket; lets deployments (and test runs) share one NATS.",
   }),
-  PARLEY_PARTITIONS: num({
+  PARLEY_PARTITIONS: intIn(
+    1,
+    1024,
+  )({
     default: 8,
     desc: "Partitions of the conversation log. Fixed for the life of a deployment: changing it reorders in-flight conversations.",
   }),
-  PARLEY_STREAM_REPLICAS: num({
+  PARLEY_STREAM_REPLICAS: intIn(
+    1,
+    5,
+  )({
     default: 1,
     desc: "JetStream replicas of each stream (3 in a NATS cluster).",
   }),
-  PARLEY_SEND_DEDUP_WINDOW_MS: num({
+  PARLEY_SEND_DEDUP_WINDOW_MS: intIn(1_000)({
     default: 2 * 60 * 60 * 1000,
     desc: "How long a send's idempotency key (sender, device, client message id) is remembered.",
   }),
-  PARLEY_INBOX_MAX_AGE_MS: num({
+  PARLEY_INBOX_MAX_AGE_MS: intIn(10 * 60 * 1000)({
     default: 30 * 24 * 60 * 60 * 1000,
-    desc: "How long an undelivered entry waits in a user's inbox (the offline window).",
+    desc: "How long an undelivered entry waits in a user's inbox (the offline window); at least the inbox's 10-minute duplicate window.",
   }),
-  PARLEY_FANOUT_ACK_WAIT_MS: num({
+  PARLEY_FANOUT_ACK_WAIT_MS: intIn(500)({
     default: 10_000,
     desc: "How long a log entry may stay unacked by fanout before it is handed out again (bounds the stall after a fanout crash).",
   }),
-  PARLEY_HISTORY_ACK_WAIT_MS: num({
+  PARLEY_HISTORY_ACK_WAIT_MS: intIn(500)({
     default: 30_000,
     desc: "How long a log entry may stay unacked by svc-history before it is handed out again.",
   }),

@@ -5,6 +5,7 @@ import {
   startGrpcServer,
   topologyFromSettings,
   type Logger,
+  warnOnDrift,
   type Shutdown,
 } from "@parley/common";
 import { fanoutPartitions, type DeliveryConfig } from "./config.js";
@@ -22,7 +23,7 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   const jsm = await jetstreamManager(nc);
   // The log's durable consumers must exist before the first send is
   // accepted: an interest-retention stream keeps nothing nobody consumes.
-  await ensureTopology(jsm, topology);
+  await ensureTopology(jsm, topology, warnOnDrift(log));
   const js = jetstream(nc);
 
   const fanouts = fanoutPartitions(config.FANOUT_PARTITIONS, config.PARLEY_PARTITIONS).map(

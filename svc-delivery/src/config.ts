@@ -1,26 +1,39 @@
-import { commonSettings, loadConfig, natsSettings } from "@parley/common";
-import { num, str } from "envalid";
+import {
+  commonSettings,
+  ConfigError,
+  hostPort,
+  intIn,
+  loadConfig,
+  natsSettings,
+} from "@parley/common";
+import { str } from "envalid";
 
 export const deliverySettings = {
   ...commonSettings,
   ...natsSettings,
-  GRPC_ADDRESS: str({
+  GRPC_ADDRESS: hostPort({
     default: "0.0.0.0:7101",
     desc: "Address the DeliveryService gRPC server binds (host:port; port 0 picks one).",
   }),
-  MAX_BODY_BYTES: num({
+  MAX_BODY_BYTES: intIn(
+    1,
+    1024 * 1024,
+  )({
     default: 16 * 1024,
     desc: "Largest text body accepted, in UTF-8 bytes.",
   }),
-  PUBLISH_TIMEOUT_MS: num({
-    default: 5_000,
-    desc: "How long a send waits for JetStream to acknowledge the log write before answering UNAVAILABLE.",
+  PUBLISH_TIMEOUT_MS: intIn(100)({
+    default: 3_000,
+    desc: "How long a send waits for JetStream to acknowledge the log write before answering UNAVAILABLE. Keep it below the callers' deadline (the edge's EDGE_GRPC_DEADLINE_MS), so they hear why.",
   }),
-  FANOUT_MAX_IN_FLIGHT: num({
+  FANOUT_MAX_IN_FLIGHT: intIn(
+    1,
+    100_000,
+  )({
     default: 1_000,
     desc: "Log entries a partition fans out concurrently (inbox writes are pipelined, acks awaited in bulk).",
   }),
-  FANOUT_RETRY_MAX_MS: num({
+  FANOUT_RETRY_MAX_MS: intIn(10)({
     default: 5_000,
     desc: "Cap of the growing delay between retries of a failed inbox write.",
   }),
@@ -39,11 +52,11 @@ export function loadDeliveryConfig(onUnknown?: (name: string) => void) {
 /** The partitions named by FANOUT_PARTITIONS, checked against the count. */
 export function fanoutPartitions(spec: string, partitions: number): number[] {
   if (spec.trim() === "all") return Array.from({ length: partitions }, (_, p) => p);
-  const chosen = spec.split(",").map((part) => Number(part.trim()));
+  const chosen = spec.split(",").map((part) => part.trim());
   for (const p of chosen) {
-    if (!Number.isInteger(p) || p < 0 || p >= partitions) {
-      throw new Error(`FANOUT_PARTITIONS: ${p} is not a partition of 0..${partitions - 1}`);
+    if (!/^\d+$/.test(p) || Number(p) >= partitions) {
+      throw new ConfigError(`FANOUT_PARTITIONS: "${p}" is not a partition of 0..${partitions - 1}`);
     }
   }
-  return [...new Set(chosen)];
+  return [...new Set(chosen.map(Number))];
 }

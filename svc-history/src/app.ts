@@ -4,6 +4,7 @@ import {
   ensureTopology,
   startGrpcServer,
   topologyFromSettings,
+  warnOnDrift,
   type Logger,
   type Shutdown,
 } from "@parley/common";
@@ -57,7 +58,7 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
   const nc = await connectNats(config.NATS_URL, "svc-history", log.child({ component: "nats" }));
   stops.push(["drain nats", () => nc.drain()]);
   const topology = topologyFromSettings(config);
-  await ensureTopology(await jetstreamManager(nc), topology);
+  await ensureTopology(await jetstreamManager(nc), topology, warnOnDrift(log));
 
   const consumer = new LogConsumer({
     nc,

@@ -1,16 +1,12 @@
-import { commonSettings, ConfigError, loadConfig, natsSettings } from "@parley/common";
+import {
+  commonSettings,
+  ConfigError,
+  hostPort,
+  intIn,
+  loadConfig,
+  natsSettings,
+} from "@parley/common";
 import { makeValidator, str, type CleanedEnv } from "envalid";
-
-/** An integer within [min, max]; the message says which range was expected. */
-function intIn(min: number, max: number) {
-  return makeValidator<number>((input) => {
-    const value = Number(input);
-    if (!/^-?\d+$/.test(String(input).trim()) || value < min || value > max) {
-      throw new Error(`expected an integer from ${min} to ${max}, got "${input}"`);
-    }
-    return value;
-  });
-}
 
 /** A plain Postgres identifier, so it can be quoted into DDL safely. */
 const schemaName = makeValidator<string>((input) => {
@@ -24,7 +20,7 @@ const schemaName = makeValidator<string>((input) => {
 export const historySpec = {
   ...commonSettings,
   ...natsSettings,
-  GRPC_ADDRESS: str({
+  GRPC_ADDRESS: hostPort({
     default: "0.0.0.0:7102",
     desc: "Address the gRPC server binds (HistoryService and grpc.health.v1); port 0 picks a free port.",
   }),

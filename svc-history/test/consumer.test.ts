@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
 import pg from "pg";
+import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import { TEST_DATABASE_URL } from "../../testkit/env.js";
 import { eventually, HistoryDeployment } from "./helpers/deployment.js";
 import { directPair, textEvents } from "./helpers/events.js";
@@ -56,6 +57,21 @@ describe("svc-history log consumer", function () {
       10_000,
       "history consumer settled",
     );
+  });
+
+  it("should terminate an entry whose time Postgres cannot store, and go on", async function () {
+    d = await HistoryDeployment.start();
+    const { alice, bob, conversationId } = directPair();
+    const [bad, ...good] = textEvents(conversationId, alice, [alice, bob], 4);
+    const badSeq = await d.publishRaw(
+      conversationId,
+      ConversationEvent.encode({ ...bad!, sentAtMs: -1e15 }).finish(),
+    );
+    const seqs = await d.publishAll(good);
+    await d.waitForStored(conversationId, 3);
+    assert.deepEqual(await d.storedSeqs(conversationId), seqs);
+    const report = d.service.logs.find((l) => l.msg === "log entry unreadable, terminated");
+    assert.equal(report?.stream_seq, badSeq);
   });
 
   it("should recreate the history consumer when it is deleted", async function () {

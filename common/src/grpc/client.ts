@@ -1,12 +1,14 @@
 import {
   credentials,
   Metadata,
+  status as GrpcStatus,
   type CallOptions,
   type ChannelCredentials,
   type Client,
   type ServiceError,
 } from "@grpc/grpc-js";
-import { errorCodeOfGrpc, ParleyError } from "../errors.js";
+import { ErrorCode, ParleyError, type ErrorCode as Code } from "../errors.js";
+import { ERROR_CODE_METADATA } from "./handler.js";
 
 /** A ts-proto generated client constructor. */
 export type ClientConstructor<C extends Client> = new (
@@ -48,12 +50,33 @@ export function callUnary<Req, Res>(
   return new Promise((resolve, reject) => {
     const options = { deadline: Date.now() + deadlineMs };
     method.call(client, request, new Metadata(), options, (err, response) => {
-      if (err) {
-        const code = errorCodeOfGrpc(err.code);
-        reject(new ParleyError(code, err.details || err.message, { cause: err }));
-      } else {
-        resolve(response);
-      }
+      if (err) reject(toParleyError(err));
+      else resolve(response);
     });
   });
+}
+
+/**
+ * Only a status the callee's handler chose (it carries the catalogue code
+ * in metadata) passes its reason on. Anything else comes from the transport
+ * (deadline, cancellation, no connection, message too large) and is told
+ * apart only as retryable or not, without grpc-js's internal detail.
+ */
+function toParleyError(err: ServiceError): ParleyError {
+  const chosen = err.metadata?.get(ERROR_CODE_METADATA)[0];
+  if (typeof chosen === "string" && isErrorCode(chosen)) {
+    return new ParleyError(chosen, err.details, { cause: err });
+  }
+  const transient = [
+    GrpcStatus.UNAVAILABLE,
+    GrpcStatus.DEADLINE_EXCEEDED,
+    GrpcStatus.CANCELLED,
+  ].includes(err.code);
+  return transient
+    ? ParleyError.unavailable("a service did not answer in time; retry", err)
+    : new ParleyError(ErrorCode.Internal, "internal error", { cause: err });
+}
+
+function isErrorCode(value: string): value is Code {
+  return (Object.values(ErrorCode) as string[]).includes(value);
 }

@@ -25,6 +25,9 @@ export function unary<Req, Res>(
   };
 }
 
+/** Metadata key carrying the catalogue code of a status a handler chose. */
+export const ERROR_CODE_METADATA = "parley-error-code";
+
 function toServiceError(method: string, err: unknown, log: Logger): ServerErrorResponse {
   const known = err instanceof ParleyError ? err : undefined;
   const code = known?.code ?? ErrorCode.Internal;
@@ -32,7 +35,7 @@ function toServiceError(method: string, err: unknown, log: Logger): ServerErrorR
     log.error({ method, err }, "grpc call failed");
   }
   const metadata = new Metadata();
-  metadata.set("parley-error-code", code);
+  metadata.set(ERROR_CODE_METADATA, code);
   return {
     name: "ParleyError",
     message: known ? known.message : "internal error",

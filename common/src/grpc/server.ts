@@ -1,7 +1,6 @@
 import {
   Server,
   ServerCredentials,
-  status as GrpcStatus,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
@@ -64,5 +63,3 @@ export async function startGrpcServer(
   };
   return { server, port, health, stop };
 }
-
-export { GrpcStatus };

@@ -11,6 +11,7 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { createHash } from "node:crypto";
+import type { Logger } from "pino";
 
 const NS_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
 const SECOND_NS = 1_000_000_000;
@@ -146,29 +147,67 @@ export class Topology {
   }
 }
 
+/** Called with each setting where a live stream or consumer differs. */
+export type DriftListener = (drift: { resource: string; setting: string }) => void;
+
+/** A DriftListener that warns in the service's log. */
+export function warnOnDrift(log: Logger): DriftListener {
+  return (drift) => log.warn(drift, "nats topology differs from this process's settings");
+}
+
 /**
- * Creates the streams and durable consumers when missing and brings an
- * existing stream's settings in line. Idempotent; every service runs it at
- * start, since MESSAGES drops entries that no consumer is interested in.
+ * Creates the streams and durable consumers that are missing. Idempotent;
+ * every service runs it at start, since MESSAGES drops entries that no
+ * consumer is interested in. What exists is never rewritten: a process with
+ * default settings must not downgrade a production stream (replicas, the
+ * offline window). Settings that differ from this process's are reported
+ * through `onDrift`; changing them is a deliberate operator step.
  */
-export async function ensureTopology(jsm: JetStreamManager, topology: Topology): Promise<void> {
+export async function ensureTopology(
+  jsm: JetStreamManager,
+  topology: Topology,
+  onDrift: DriftListener = () => undefined,
+): Promise<void> {
   for (const config of [topology.messagesStreamConfig(), topology.inboxStreamConfig()]) {
     const existing = await jsm.streams
       .info(config.name)
       .catch(nullIf(JetStreamApiCodes.StreamNotFound));
-    if (existing) await jsm.streams.update(config.name, config);
-    else await jsm.streams.add(config);
+    if (!existing) await jsm.streams.add(config);
+    else reportDrift(`stream ${config.name}`, config, existing.config, onDrift);
   }
   for (const consumer of topology.messagesConsumers()) {
     const name = consumer.durable_name as string;
     const existing = await jsm.consumers
       .info(topology.messagesStream, name)
       .catch(nullIf(JetStreamApiCodes.ConsumerNotFound));
-    if (!existing) {
-      await jsm.consumers.add(topology.messagesStream, consumer);
-    } else if (existing.config.ack_wait !== consumer.ack_wait) {
-      await jsm.consumers.update(topology.messagesStream, name, { ack_wait: consumer.ack_wait });
-    }
+    if (!existing) await jsm.consumers.add(topology.messagesStream, consumer);
+    else reportDrift(`consumer ${name}`, consumer, existing.config, onDrift);
+  }
+}
+
+/** Settings compared between what this process wants and what exists. */
+const COMPARED = [
+  "subjects",
+  "retention",
+  "num_replicas",
+  "max_age",
+  "duplicate_window",
+  "ack_wait",
+  "filter_subject",
+  "max_ack_pending",
+] as const;
+
+function reportDrift(
+  resource: string,
+  wanted: object,
+  actual: object,
+  onDrift: DriftListener,
+): void {
+  for (const setting of COMPARED) {
+    if (!(setting in wanted)) continue;
+    const want = JSON.stringify((wanted as Record<string, unknown>)[setting]);
+    const have = JSON.stringify((actual as Record<string, unknown>)[setting]);
+    if (want !== have) onDrift({ resource, setting: `${setting}: want ${want}, have ${have}` });
   }
 }
 

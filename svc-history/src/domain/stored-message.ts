@@ -18,6 +18,9 @@ export interface StoredMessage {
   memberIds: string[];
 }
 
+/** The last millisecond of the year 9999. */
+const LATEST_SENT_AT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /**
  * Decodes a log entry. The event's own seq is 0 in the log; the stream
  * sequence is its real position, so it is taken from the JetStream message.
@@ -33,10 +36,12 @@ export function decodeLogEntry(data: Uint8Array, streamSeq: number): StoredMessa
   if (!isValidConversationId(event.conversationId)) {
     throw new UnreadableEntryError(streamSeq, "missing or malformed conversation_id");
   }
-  const sentAt = new Date(event.sentAtMs);
-  if (Number.isNaN(sentAt.getTime())) {
+  // Postgres timestamps span far less than JavaScript dates; a value outside
+  // years 1970..9999 would fail the whole batch on insert, forever.
+  if (!(event.sentAtMs >= 0 && event.sentAtMs <= LATEST_SENT_AT_MS)) {
     throw new UnreadableEntryError(streamSeq, "sent_at_ms out of range");
   }
+  const sentAt = new Date(event.sentAtMs);
   if (hasNul(event)) {
     throw new UnreadableEntryError(streamSeq, "a text field holds a NUL character");
   }

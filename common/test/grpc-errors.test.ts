@@ -1,0 +1,105 @@
+import {
+  DeliveryServiceClient,
+  DeliveryServiceService,
+  type SendMessageRequest,
+  type SendMessageResponse,
+} from "@parley/proto/parley/delivery/v1/delivery";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  callUnary,
+  createClient,
+  createLogger,
+  ParleyError,
+  startGrpcServer,
+  unary,
+  type GrpcServerHandle,
+} from "../src/index.js";
+import { freePort } from "../../testkit/ports.js";
+
+const log = createLogger("test", "silent");
+const request = {
+  senderId: "a",
+  senderDeviceId: "d",
+  clientMessageId: "c",
+  recipientId: "b",
+  body: "x",
+};
+
+describe("common gRPC errors", () => {
+  let server: GrpcServerHandle;
+  let client: DeliveryServiceClient;
+  /** What the fake SendMessage does, per test. */
+  let behaviour: () => Promise<SendMessageResponse>;
+
+  const send = (deadlineMs = 2_000) =>
+    callUnary<SendMessageRequest, SendMessageResponse>(
+      client,
+      client.sendMessage,
+      request,
+      deadlineMs,
+    );
+  const rejectsWith = (promise: Promise<unknown>, code: string, reason: RegExp) =>
+    assert.rejects(promise, (err: ParleyError) => {
+      assert.equal(err.code, code);
+      assert.match(err.message, reason);
+      return true;
+    });
+
+  before(async () => {
+    server = await startGrpcServer(
+      "127.0.0.1:0",
+      [
+        {
+          name: "parley.delivery.v1.DeliveryService",
+          definition: DeliveryServiceService,
+          implementation: { sendMessage: unary("SendMessage", log, () => behaviour()) },
+        },
+      ],
+      log,
+    );
+    client = createClient(DeliveryServiceClient, `127.0.0.1:${server.port}`);
+  });
+
+  after(async () => {
+    client?.close();
+    await server?.stop(1_000);
+  });
+
+  it("should pass on the code and reason a handler chose", async () => {
+    behaviour = async () => {
+      throw ParleyError.invalid("recipient_id is malformed");
+    };
+    await rejectsWith(send(), "invalid_argument", /^recipient_id is malformed$/);
+  });
+
+  it("should hide the detail of a handler's unexpected failure", async () => {
+    behaviour = async () => {
+      throw new Error("connection string postgres://secret@db");
+    };
+    await rejectsWith(send(), "internal", /^internal error$/);
+  });
+
+  it("should report a missed deadline as unavailable, without transport detail", async () => {
+    behaviour = async () => {
+      await sleep(500);
+      throw ParleyError.invalid("too late to matter");
+    };
+    await rejectsWith(send(100), "unavailable", /did not answer in time/);
+  });
+
+  it("should report a service nobody answers for as unavailable", async () => {
+    const nowhere = createClient(DeliveryServiceClient, `127.0.0.1:${await freePort()}`);
+    await rejectsWith(
+      callUnary<SendMessageRequest, SendMessageResponse>(
+        nowhere,
+        nowhere.sendMessage,
+        request,
+        1_000,
+      ),
+      "unavailable",
+      /retry/,
+    );
+    nowhere.close();
+  });
+});
