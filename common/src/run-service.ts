@@ -33,6 +33,15 @@ export async function runService<C extends BaseConfig>(
   }
   const log = createLogger(service, config.LOG_LEVEL);
   for (const name of unknown) log.warn({ env: name }, "unknown setting ignored");
+  // A bug that escapes every handler leaves state nobody can vouch for:
+  // log it like any other line and exit, so the supervisor starts afresh.
+  // Unacked work comes back from JetStream; nothing acked depends on memory.
+  const crash = (err: unknown) => {
+    log.fatal({ err }, "unexpected failure, exiting");
+    process.exit(1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   const shutdown = new Shutdown(log, config.SHUTDOWN_DEADLINE_MS);
   shutdown.onSignals();
   shutdown.onParentGone();
