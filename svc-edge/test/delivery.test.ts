@@ -139,6 +139,27 @@ describe("svc-edge inbox delivery", () => {
     await Promise.all([phone.close(), laptop.close()]);
   });
 
+  it("should deliver a backlog of large bodies to a slow reader, in order, without closing it", async () => {
+    // Default batch and buffer limits: one batch of 256 such entries is
+    // about 3 MiB, three times what a socket may have queued.
+    const big = await EdgeDeployment.start({}, dep.namespace);
+    try {
+      const ivy = nextUser();
+      const written = await inbox.writeMany(ivy, 1500, "b", 12 * 1024);
+      const client = await big.open(ivy);
+      client.ws.pause(); // read nothing for a while: the edge must wait, not queue
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      client.ws.resume();
+      const got = await client.messages(1500);
+      assert.deepEqual(seqs(got), written);
+      assert.equal(bodies(got)[1499], "b1499".padEnd(12 * 1024, "x"));
+      assert.equal((await client.caughtUp()).inbox_seq, written.at(-1));
+      await client.close();
+    } finally {
+      await big.edge.stop();
+    }
+  });
+
   it("should close a client that does not read with 4008 (slow consumer)", async () => {
     const slow = await EdgeDeployment.start({ EDGE_MAX_BUFFERED_BYTES: "65536" }, dep.namespace);
     try {

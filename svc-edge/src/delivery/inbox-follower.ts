@@ -11,7 +11,11 @@ export interface InboxSource {
 
 /** Where a follower delivers: one device session. */
 export interface DeliverySink {
-  deliver(entry: InboxEntry): void;
+  /**
+   * Sends the entry. False when the session's send buffer is past its
+   * low-water mark: the caller should await drained() before sending more.
+   */
+  deliver(entry: InboxEntry): boolean;
   /** The backlog up to `inboxSeq` has been delivered; live from here. */
   caughtUp(inboxSeq: number): void;
   /** Resolves once the session's send buffer is low enough for more. */
@@ -97,7 +101,8 @@ export class InboxFollower {
       this.again = false;
       await this.readBacklogWithRetry();
       if (this.isClosed()) return;
-      this.releaseHeld();
+      await this.releaseHeld();
+      if (this.isClosed()) return;
     } while (this.again);
     this.state = "live";
     this.sink.caughtUp(this.delivered);
@@ -121,23 +126,35 @@ export class InboxFollower {
     if ((await this.source.lastSeq()) <= this.delivered) return;
     for await (const batch of this.source.entriesFrom(this.delivered + 1)) {
       if (this.isClosed()) return;
-      for (const entry of batch) if (entry.seq > this.delivered) this.send(entry);
-      await this.sink.drained();
+      // Wait per entry, not per batch: a batch of large bodies alone can
+      // exceed what a socket may have queued (slow consumer, 4008).
+      for (const entry of batch) {
+        if (entry.seq <= this.delivered) continue;
+        if (!this.send(entry)) await this.sink.drained();
+        if (this.isClosed()) return;
+      }
     }
   }
 
-  /** Delivers held live entries that follow on; a gap means another pass. */
-  private releaseHeld(): void {
-    const held = this.buffered.sort((a, b) => a.entry.seq - b.entry.seq);
-    this.buffered = [];
-    for (const { entry, prev } of held) {
-      if (entry.seq <= this.delivered) continue;
-      if (prev > this.delivered) {
-        this.buffered = held.filter((h) => h.entry.seq >= entry.seq);
-        this.again = true;
-        return;
+  /**
+   * Delivers held live entries that follow on; a gap means another pass.
+   * Entries that arrive while it waits for the socket are held and
+   * released in turn.
+   */
+  private async releaseHeld(): Promise<void> {
+    while (this.buffered.length > 0) {
+      const held = this.buffered.sort((a, b) => a.entry.seq - b.entry.seq);
+      this.buffered = [];
+      for (const [i, { entry, prev }] of held.entries()) {
+        if (entry.seq <= this.delivered) continue;
+        if (prev > this.delivered) {
+          this.buffered = [...held.slice(i), ...this.buffered];
+          this.again = true;
+          return;
+        }
+        if (!this.send(entry)) await this.sink.drained();
+        if (this.isClosed()) return;
       }
-      this.send(entry);
     }
   }
 
@@ -151,9 +168,10 @@ export class InboxFollower {
     this.again = true;
   }
 
-  private send(entry: InboxEntry): void {
+  /** Delivers one entry; false when the sink asks to wait for drained(). */
+  private send(entry: InboxEntry): boolean {
     this.delivered = entry.seq;
-    this.sink.deliver(entry);
+    return this.sink.deliver(entry);
   }
 
   // A method, so TypeScript does not narrow `state` across awaits.

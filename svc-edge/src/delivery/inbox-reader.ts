@@ -62,6 +62,10 @@ export class InboxReader {
       while (pending > 0) {
         const batch: InboxEntry[] = [];
         const max = Math.min(batchSize, pending);
+        // Capped by count only: nats.js 3.4 refuses max_messages with
+        // max_bytes, and a fetch by bytes alone cannot stop at `max`
+        // without losing the rest (ack none). A batch of the largest bodies
+        // is thus a few MiB, held per session while it drains.
         const msgs = await consumer.fetch({ max_messages: max, expires: FETCH_EXPIRES_MS });
         for await (const m of msgs) {
           batch.push(InboxEntry.decode(m.seq, m.data));

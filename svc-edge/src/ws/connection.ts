@@ -36,9 +36,11 @@ export interface ConnectionContext {
 
 type State = "awaiting_hello" | "authenticating" | "open" | "closed";
 
-/** While catching up, wait for the send buffer to fall below this. */
+/**
+ * While catching up, wait for the send buffer to fall below this: far below
+ * the slow-consumer limit, so one more frame never crosses it.
+ */
 const LOW_WATER_BYTES = 64 * 1024;
-const DRAIN_POLL_MS = 10;
 const MAX_EARLY_FRAMES = 32;
 /** Close code for "the server failed, try again" (RFC 6455). */
 const INTERNAL_ERROR = 1011;
@@ -55,6 +57,9 @@ export class Connection implements DeliverySink {
   private session: DeviceSession | undefined;
   private alive = true;
   private logger: Logger | undefined;
+  /** Resolved by drained() once the send buffer is below the low-water mark. */
+  private drainWaiters: (() => void)[] = [];
+  private readonly lowWater: number;
   identity: Identity | undefined;
   readonly bucket: TokenBucket;
 
@@ -66,6 +71,7 @@ export class Connection implements DeliverySink {
   ) {
     const { limits } = ctx;
     this.bucket = new TokenBucket(limits.sendsPerSecond, limits.sendBurst);
+    this.lowWater = Math.min(LOW_WATER_BYTES, limits.maxBufferedBytes / 4);
     this.helloTimer = setTimeout(
       () => this.close(CloseCode.HelloTimeout, "no hello in time"),
       limits.helloTimeoutMs,
@@ -100,7 +106,7 @@ export class Connection implements DeliverySink {
    */
   send(frame: ServerFrame | string): void {
     if (this.state === "closed") return;
-    this.ws.send(typeof frame === "string" ? frame : encodeFrame(frame));
+    this.ws.send(typeof frame === "string" ? frame : encodeFrame(frame), this.onWritten);
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       this.log.warn({ buffered_bytes: this.ws.bufferedAmount }, "slow consumer");
       this.close(CloseCode.SlowConsumer, "slow consumer: send buffer over limit");
@@ -149,21 +155,31 @@ export class Connection implements DeliverySink {
 
   // DeliverySink
 
-  deliver(entry: InboxEntry): void {
+  deliver(entry: InboxEntry): boolean {
     const frame = entry.frame();
     if (frame) this.send(frame);
+    return this.ws.bufferedAmount <= this.lowWater;
   }
 
   caughtUp(inboxSeq: number): void {
     this.send({ type: "caught_up", inbox_seq: inboxSeq });
   }
 
-  async drained(): Promise<void> {
-    const low = Math.min(LOW_WATER_BYTES, this.ctx.limits.maxBufferedBytes / 4);
-    while (this.state !== "closed" && this.ws.bufferedAmount > low) {
-      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
-    }
+  drained(): Promise<void> {
+    if (this.isClosed() || this.ws.bufferedAmount <= this.lowWater) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
+
+  /**
+   * ws calls this once a frame was handed to the kernel (or failed on a
+   * closing socket), so while the buffer is above the mark some frame's
+   * callback is still to come: drained() needs no timer.
+   */
+  private readonly onWritten = (): void => {
+    if (this.drainWaiters.length === 0) return;
+    if (!this.isClosed() && this.ws.bufferedAmount > this.lowWater) return;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
+  };
 
   private onMessage(data: RawData, isBinary: boolean): void {
     this.alive = true;
@@ -248,6 +264,7 @@ export class Connection implements DeliverySink {
     this.state = "closed";
     clearTimeout(this.helloTimer);
     this.early = [];
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
     if (this.identity) this.ctx.registry.release(this.deviceKey(), this);
     void this.session?.close().catch((err) => this.log.warn({ err }, "cursor flush failed"));
   }

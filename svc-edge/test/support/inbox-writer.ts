@@ -42,13 +42,18 @@ export class InboxWriter {
     return ack.seq;
   }
 
-  /** Stores `count` entries with bodies `${prefix}0`, `${prefix}1`, ...; returns their seqs. */
-  async writeMany(userId: string, count: number, prefix = "m"): Promise<number[]> {
+  /**
+   * Stores `count` entries with bodies `${prefix}0`, `${prefix}1`, ...,
+   * each padded with "x" to `length` characters; returns their seqs.
+   */
+  async writeMany(userId: string, count: number, prefix = "m", length = 0): Promise<number[]> {
     const js = jetstream(this.nc);
     const acks = Array.from({ length: count }, (_, i) =>
       js.publish(
         this.topology.inboxSubject(userId),
-        ConversationEvent.encode(this.event(userId, `${prefix}${i}`, "sender")).finish(),
+        ConversationEvent.encode(
+          this.event(userId, `${prefix}${i}`.padEnd(length, "x"), "sender"),
+        ).finish(),
       ),
     );
     return (await Promise.all(acks)).map((a) => a.seq);

@@ -32,16 +32,28 @@ class FakeInbox implements InboxSource {
 class RecordingSink implements DeliverySink {
   readonly delivered: number[] = [];
   readonly caughtUps: number[] = [];
+  /** While false, deliver() asks for a wait and drained() waits for drain(). */
+  room = true;
   private waiting: (() => void) | undefined;
+  private draining: (() => void) | undefined;
 
-  deliver(entry: InboxEntry): void {
+  deliver(entry: InboxEntry): boolean {
     this.delivered.push(entry.seq);
+    return this.room;
   }
   caughtUp(seq: number): void {
     this.caughtUps.push(seq);
     this.waiting?.();
   }
-  async drained(): Promise<void> {}
+  drained(): Promise<void> {
+    if (this.room) return Promise.resolve();
+    return new Promise((resolve) => (this.draining = resolve));
+  }
+  /** Makes room and wakes a drained() waiter. */
+  drain(): void {
+    this.room = true;
+    this.draining?.();
+  }
   /** Resolves at the next caught_up. */
   nextCaughtUp(): Promise<void> {
     return new Promise((resolve) => (this.waiting = resolve));
@@ -136,6 +148,32 @@ describe("InboxFollower", () => {
     }
     await done;
     assert.deepEqual(sink.delivered, [1, 2, 3, 4, 5]);
+  });
+
+  it("should wait for the sink to drain before each further entry", async () => {
+    [1, 2, 3].forEach((s) => inbox.append(s));
+    sink.room = false;
+    const done = sink.nextCaughtUp();
+    follower.start(0);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(sink.delivered, [1], "one entry, then a wait");
+    sink.drain();
+    await done;
+    assert.deepEqual(sink.delivered, [1, 2, 3]);
+  });
+
+  it("should deliver held live entries after the backlog, waiting for the sink too", async () => {
+    inbox.append(1);
+    sink.room = false;
+    const done = sink.nextCaughtUp();
+    follower.start(0);
+    const live = [inbox.append(2), inbox.append(3)];
+    for (const { entry, prev } of live) follower.onLive(entry, prev);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(sink.delivered, [1]);
+    sink.drain();
+    await done;
+    assert.deepEqual(sink.delivered, [1, 2, 3]);
   });
 
   it("should deliver nothing once closed", async () => {
