@@ -12,6 +12,7 @@ import {
   type Shutdown,
 } from "@parley/common";
 import { splitAddress, usesDevSecret, type EdgeConfig } from "./config.js";
+import { ConcurrencyLimit } from "./delivery/concurrency-limit.js";
 import { CursorStore } from "./delivery/cursor-store.js";
 import { DeliveryHub } from "./delivery/delivery-hub.js";
 import { InboxReader } from "./delivery/inbox-reader.js";
@@ -64,6 +65,7 @@ export async function startEdge(
     maxBuffered: 4 * config.EDGE_CATCHUP_BATCH,
     retryMinMs: 100,
     retryMaxMs: 5_000,
+    catchUps: new ConcurrencyLimit(config.EDGE_CATCHUP_CONCURRENCY),
   });
   void resyncOnReconnect(nc, hub, log);
 

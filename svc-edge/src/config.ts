@@ -82,6 +82,10 @@ export const edgeSpec = {
     default: 256,
     desc: "Inbox entries fetched per batch while a device catches up on its backlog.",
   }),
+  EDGE_CATCHUP_CONCURRENCY: int(1)({
+    default: 64,
+    desc: "Catch-up passes (reads of a device's stored inbox) the process runs at once; the others wait. Bounds the load on NATS when every session re-reads after a reconnect.",
+  }),
   EDGE_CURSOR_FLUSH_MS: int(10)({
     default: 1_000,
     desc: "How often acked device cursors are written to the KV bucket (also on disconnect).",

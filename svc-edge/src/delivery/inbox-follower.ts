@@ -1,4 +1,5 @@
 import type { Logger } from "@parley/common";
+import type { ConcurrencyLimit } from "./concurrency-limit.js";
 import type { InboxEntry } from "./inbox-entry.js";
 
 /** Where a follower reads a user's stored inbox (see InboxReader). */
@@ -28,6 +29,8 @@ export interface FollowerOptions {
   /** First and longest wait before retrying a failed backlog read. */
   retryMinMs: number;
   retryMaxMs: number;
+  /** Shared by every follower of the process: backlog reads at once. */
+  catchUps: ConcurrencyLimit;
 }
 
 type State = "starting" | "catching_up" | "live" | "closed";
@@ -108,20 +111,29 @@ export class InboxFollower {
     this.sink.caughtUp(this.delivered);
   }
 
+  /**
+   * Reads the backlog under the process-wide limit, retrying failures with a
+   * growing, jittered wait: after a NATS outage every session fails at once,
+   * and equal waits would bring them back at once too. The slot is not
+   * held while waiting to retry.
+   */
   private async readBacklogWithRetry(): Promise<void> {
     let wait = this.options.retryMinMs;
     while (!this.isClosed()) {
       try {
-        return await this.readBacklog();
+        return await this.options.catchUps.run(() => this.readBacklog());
       } catch (err) {
-        this.log().warn({ err, delivered: this.delivered, retry_ms: wait }, "inbox read failed");
-        await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        const delay = jittered(wait);
+        this.log().warn({ err, delivered: this.delivered, retry_ms: delay }, "inbox read failed");
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
         wait = Math.min(wait * 2, this.options.retryMaxMs);
       }
     }
   }
 
   private async readBacklog(): Promise<void> {
+    // Closed while waiting for a slot: give it to the next session.
+    if (this.isClosed()) return;
     // Cheap check first: most sessions start with nothing new.
     if ((await this.source.lastSeq()) <= this.delivered) return;
     for await (const batch of this.source.entriesFrom(this.delivered + 1)) {
@@ -178,4 +190,9 @@ export class InboxFollower {
   private isClosed(): boolean {
     return this.state === "closed";
   }
+}
+
+/** A wait between half of `ms` and `ms`, so that retries spread out. */
+export function jittered(ms: number, random: () => number = Math.random): number {
+  return Math.round(ms / 2 + (random() * ms) / 2);
 }

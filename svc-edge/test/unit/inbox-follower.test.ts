@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { createLogger } from "@parley/common";
+import { ConcurrencyLimit } from "../../src/delivery/concurrency-limit.js";
 import { InboxEntry } from "../../src/delivery/inbox-entry.js";
 import {
   InboxFollower,
+  jittered,
   type DeliverySink,
   type InboxSource,
 } from "../../src/delivery/inbox-follower.js";
@@ -60,7 +62,12 @@ class RecordingSink implements DeliverySink {
   }
 }
 
-const options = { maxBuffered: 100, retryMinMs: 1, retryMaxMs: 10 };
+const options = {
+  maxBuffered: 100,
+  retryMinMs: 1,
+  retryMaxMs: 10,
+  catchUps: new ConcurrencyLimit(64),
+};
 const logger = createLogger("test", "silent");
 const log = () => logger;
 
@@ -174,6 +181,41 @@ describe("InboxFollower", () => {
     sink.drain();
     await done;
     assert.deepEqual(sink.delivered, [1, 2, 3]);
+  });
+
+  it("should read one backlog at a time under a limit of one", async () => {
+    const catchUps = new ConcurrencyLimit(1);
+    let release: () => void = () => {};
+    const slow: InboxSource = {
+      lastSeq: async () => 1,
+      async *entriesFrom() {
+        await new Promise<void>((resolve) => (release = resolve));
+        yield [new InboxEntry(1, undefined)];
+      },
+    };
+    const other = new FakeInbox();
+    other.append(1);
+    const first = new InboxFollower(slow, new RecordingSink(), { ...options, catchUps }, log);
+    const second = new InboxFollower(other, sink, { ...options, catchUps }, log);
+    first.start(0);
+    const done = sink.nextCaughtUp();
+    second.start(0);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(other.reads, 0, "the second waits for the first's slot");
+    release();
+    await done;
+    assert.deepEqual(sink.delivered, [1]);
+  });
+
+  it("should spread retry waits between half the wait and the wait", () => {
+    assert.equal(
+      jittered(100, () => 0),
+      50,
+    );
+    assert.equal(
+      jittered(100, () => 0.999),
+      100,
+    );
   });
 
   it("should deliver nothing once closed", async () => {
