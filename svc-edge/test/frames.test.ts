@@ -50,6 +50,26 @@ describe("svc-edge request frames", () => {
     await assertAlive(client);
   });
 
+  it("should answer a frame without a type with an error frame saying so", async () => {
+    const error = await client.request({ id: "t1" });
+    assert.equal(error.code, "invalid_argument");
+    assert.equal(error.reason, "frame has no type");
+    await assertAlive(client);
+  });
+
+  it("should refuse a body with a lone surrogate or a NUL, naming the body", async () => {
+    // Escaped in the JSON text, as a client would send them.
+    client.send('{"type":"send","id":"sur","to":"bob","body":"a\\ud800b"}');
+    const surrogate = await client.next((f) => f.id === "sur");
+    assert.equal(surrogate.code, "invalid_argument");
+    assert.match(String(surrogate.reason), /^body .*surrogate/);
+    client.send('{"type":"send","id":"nul","to":"bob","body":"a\\u0000b"}');
+    const nul = await client.next((f) => f.id === "nul");
+    assert.equal(nul.code, "invalid_argument");
+    assert.match(String(nul.reason), /^body .*NUL/);
+    await assertAlive(client);
+  });
+
   it("should answer a send with missing or ill-typed fields with an error frame", async () => {
     const noTo = await client.request({ type: "send", id: "s1", body: "hi" });
     assert.equal(noTo.code, "invalid_argument");

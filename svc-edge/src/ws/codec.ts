@@ -49,6 +49,7 @@ export function decodeClientFrame(text: string, limits: CodecLimits): ClientFram
     : undefined;
   if (!parse) {
     const id = isValidId(fields.id) ? fields.id : undefined;
+    if (fields.type === undefined) throw RequestError.invalid("frame has no type", id);
     throw RequestError.invalid(`unknown frame type ${JSON.stringify(fields.type)}`, id);
   }
   return parse(fields, limits);
@@ -96,6 +97,14 @@ function parseSend(f: Fields, limits: CodecLimits): SendFrame {
   const to = requireIdField(f, "to", id);
   if (typeof f.body !== "string" || f.body === "") {
     throw RequestError.invalid("body must be a non-empty string", id);
+  }
+  // JSON can carry a lone surrogate ("\ud800"); protobuf would silently
+  // store it as U+FFFD, so the message would not be the one sent.
+  if (!f.body.isWellFormed()) {
+    throw RequestError.invalid("body is not well-formed UTF-16 (lone surrogate)", id);
+  }
+  if (f.body.includes("\u0000")) {
+    throw RequestError.invalid("body must not contain NUL (U+0000)", id);
   }
   const bytes = Buffer.byteLength(f.body, "utf8");
   if (bytes > limits.maxBodyBytes) {
