@@ -37,7 +37,7 @@ export class DeliveryHub {
       entriesFrom: (start: number) => this.reader.entriesFrom(userId, start, batch),
     };
     const follower = new InboxFollower(source, sink, this.options, log);
-    const detach = this.live.attach(userId, (entry, prev) => follower.onLive(entry, prev));
+    const detach = this.live.attach(userId, follower);
     const key = this.topology.cursorKey(userId, deviceId);
     const session = new DeviceSession(
       identity,

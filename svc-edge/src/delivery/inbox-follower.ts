@@ -1,6 +1,7 @@
 import type { Logger } from "@parley/common";
 import type { ConcurrencyLimit } from "./concurrency-limit.js";
 import type { InboxEntry } from "./inbox-entry.js";
+import { jittered } from "./jitter.js";
 
 /** Where a follower reads a user's stored inbox (see InboxReader). */
 export interface InboxSource {
@@ -190,9 +191,4 @@ export class InboxFollower {
   private isClosed(): boolean {
     return this.state === "closed";
   }
-}
-
-/** A wait between half of `ms` and `ms`, so that retries spread out. */
-export function jittered(ms: number, random: () => number = Math.random): number {
-  return Math.round(ms / 2 + (random() * ms) / 2);
 }

@@ -1,17 +1,28 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Logger, Topology } from "@parley/common";
 import { InboxEntry } from "./inbox-entry.js";
+import { jittered } from "./jitter.js";
 
-/**
- * Called for each entry republished on a user's live subject. `prev` is the
- * inbox sequence of the user's previous entry (0 when there was none).
- */
-export type LiveListener = (entry: InboxEntry, prev: number) => void;
+/** What a device session attaches to its user's live subject (its follower). */
+export interface LiveListener {
+  /**
+   * An entry republished on the user's live subject. `prev` is the inbox
+   * sequence of the user's previous entry (0 when there was none).
+   */
+  onLive(entry: InboxEntry, prev: number): void;
+  /** Live entries may have been missed: re-read the stored inbox. */
+  resync(): void;
+}
 
 interface UserSubscription {
-  sub: Subscription;
+  /** Undefined between a failure and the next subscribe. */
+  sub: Subscription | undefined;
   listeners: Set<LiveListener>;
+  retry: NodeJS.Timeout | undefined;
 }
+
+/** How long a failed subscription waits before subscribing again. */
+const RESUBSCRIBE_MS = 2_000;
 
 /**
  * One core NATS subscription per user per edge process, shared by the
@@ -26,45 +37,89 @@ export class LiveSubscriptions {
     private readonly nc: NatsConnection,
     private readonly topology: Topology,
     private readonly log: Logger,
+    private readonly resubscribeMs = RESUBSCRIBE_MS,
   ) {}
 
   /** Starts calling `listener` for the user's live entries; returns the detach. */
   attach(userId: string, listener: LiveListener): () => void {
     let user = this.users.get(userId);
     if (!user) {
-      const listeners = new Set<LiveListener>();
-      const sub = this.nc.subscribe(this.topology.liveSubject(userId), {
-        callback: (err, msg) => (err ? this.onError(userId, err) : dispatch(listeners, msg)),
-      });
-      user = { sub, listeners };
+      user = { sub: undefined, listeners: new Set(), retry: undefined };
       this.users.set(userId, user);
+      this.subscribe(userId, user);
     }
     user.listeners.add(listener);
-    return () => this.detach(userId, listener);
+    const attached = user;
+    return () => this.detach(userId, attached, listener);
   }
 
-  /** Users with at least one attached device. */
-  get userCount(): number {
-    return this.users.size;
+  private subscribe(userId: string, user: UserSubscription): void {
+    user.sub = this.nc.subscribe(this.topology.liveSubject(userId), {
+      callback: (err, msg) =>
+        err ? this.onError(userId, user, err) : this.dispatch(userId, user, msg),
+    });
   }
 
-  private detach(userId: string, listener: LiveListener): void {
-    const user = this.users.get(userId);
-    if (!user?.listeners.delete(listener) || user.listeners.size > 0) return;
-    user.sub.unsubscribe();
+  private detach(userId: string, user: UserSubscription, listener: LiveListener): void {
+    if (!user.listeners.delete(listener) || user.listeners.size > 0) return;
+    user.sub?.unsubscribe();
+    clearTimeout(user.retry);
     this.users.delete(userId);
   }
 
-  private onError(userId: string, err: Error): void {
-    this.log.error({ user_id: userId, err }, "live subscription failed");
+  /**
+   * The subscription is dead (NATS closed it, e.g. on a permission error).
+   * Subscribe again after a pause, since the same error would come back at
+   * once, then have every attached session re-read what it missed.
+   */
+  private onError(userId: string, user: UserSubscription, err: Error): void {
+    this.log.error({ user_id: userId, err }, "live subscription failed, subscribing again");
+    user.sub = undefined;
+    user.retry = setTimeout(() => {
+      user.retry = undefined;
+      if (user.listeners.size === 0) return;
+      this.subscribe(userId, user);
+      for (const listener of user.listeners) listener.resync();
+    }, jittered(this.resubscribeMs));
+    user.retry.unref();
+  }
+
+  /**
+   * Runs inside the NATS client's message callback, where a throw would
+   * hit the client itself: a bad entry or a failing listener is logged and
+   * skipped.
+   */
+  private dispatch(userId: string, user: UserSubscription, msg: Msg): void {
+    let live: { entry: InboxEntry; prev: number } | undefined;
+    try {
+      live = decodeLive(msg);
+    } catch (err) {
+      this.log.error({ user_id: userId, err }, "unreadable live entry skipped");
+      return;
+    }
+    if (!live) return;
+    const { entry, prev } = live;
+    // Still passed on: the followers step over it (it has no frame)
+    // instead of taking it for a gap.
+    if (!entry.event)
+      this.log.warn({ user_id: userId, inbox_seq: entry.seq }, "undecodable live entry skipped");
+    for (const listener of user.listeners) {
+      try {
+        listener.onLive(entry, prev);
+      } catch (err) {
+        this.log.error(
+          { user_id: userId, err, inbox_seq: entry.seq },
+          "live entry delivery failed",
+        );
+      }
+    }
   }
 }
 
-function dispatch(listeners: Set<LiveListener>, msg: Msg): void {
+function decodeLive(msg: Msg): { entry: InboxEntry; prev: number } | undefined {
   const seq = Number(msg.headers?.get("Nats-Sequence"));
   const prev = Number(msg.headers?.get("Nats-Last-Sequence") || 0);
   // Not a republished inbox entry (no sequence): nothing to order it by.
-  if (!Number.isSafeInteger(seq) || seq <= 0) return;
-  const entry = InboxEntry.decode(seq, msg.data);
-  for (const listener of listeners) listener(entry, prev);
+  if (!Number.isSafeInteger(seq) || seq <= 0) return undefined;
+  return { entry: InboxEntry.decode(seq, msg.data), prev };
 }

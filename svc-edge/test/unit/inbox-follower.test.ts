@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { createLogger } from "@parley/common";
 import { ConcurrencyLimit } from "../../src/delivery/concurrency-limit.js";
 import { InboxEntry } from "../../src/delivery/inbox-entry.js";
+import { jittered } from "../../src/delivery/jitter.js";
 import {
   InboxFollower,
-  jittered,
   type DeliverySink,
   type InboxSource,
 } from "../../src/delivery/inbox-follower.js";
