@@ -6,11 +6,11 @@ import {
   ensureTopology,
   startGrpcServer,
   topologyFromSettings,
-  verifyToken,
   type GrpcServerHandle,
   type Logger,
   type Shutdown,
 } from "@parley/common";
+import { authenticate } from "./auth/authenticate.js";
 import { splitAddress, usesDevSecret, type EdgeConfig } from "./config.js";
 import { ConcurrencyLimit } from "./delivery/concurrency-limit.js";
 import { CursorStore } from "./delivery/cursor-store.js";
@@ -85,7 +85,7 @@ export async function startEdge(
         sendsPerSecond: config.EDGE_SENDS_PER_SECOND,
         sendBurst: config.EDGE_SEND_BURST,
       },
-      authenticate: (token) => verifyToken(token, config.PARLEY_TOKEN_SECRET),
+      authenticate: (token) => authenticate(token, config.PARLEY_TOKEN_SECRET),
       registry: new DeviceRegistry<Connection>(),
       delivery: hub,
       requests: new RequestRouter(delivery, history),

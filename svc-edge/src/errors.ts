@@ -13,7 +13,7 @@ export const CloseCode = {
   SlowConsumer: 4008,
   /** The first frame was not a valid hello. */
   ProtocolViolation: 4400,
-  /** The hello's token was missing, invalid or expired. */
+  /** The hello's token was missing, invalid or expired, or expired since. */
   Unauthenticated: 4401,
   /** No hello arrived within the hello timeout. */
   HelloTimeout: 4408,

@@ -31,6 +31,19 @@ describe("svc-edge lifecycle", () => {
     }
   });
 
+  it("should close a connection with 4401 once its token expires", async () => {
+    const dep = await EdgeDeployment.start({ EDGE_HEARTBEAT_MS: "200" });
+    try {
+      const client = await TestClient.connect(dep.url);
+      const opened = Date.now();
+      await client.hello(await token({ userId: "brief", deviceId: "d1" }, 2));
+      assert.deepEqual(await client.closed, { code: 4401, reason: "token expired" });
+      assert.ok(Date.now() - opened < 3_000, "within a heartbeat of exp");
+    } finally {
+      await dep.stop();
+    }
+  });
+
   it("should close sockets with 1001 on shutdown and keep the acks they made", async () => {
     const dep = await EdgeDeployment.start({
       EDGE_CURSOR_FLUSH_MS: "60000", // only the shutdown flush can write the ack

@@ -1,5 +1,6 @@
 import type { RawData, WebSocket } from "ws";
 import { ErrorCode, ParleyError, type Identity, type Logger } from "@parley/common";
+import type { Authenticated } from "../auth/authenticate.js";
 import type { DeliveryHub } from "../delivery/delivery-hub.js";
 import type { DeviceSession } from "../delivery/device-session.js";
 import type { InboxEntry } from "../delivery/inbox-entry.js";
@@ -28,7 +29,7 @@ export interface RequestHandler {
 /** What a connection needs from the rest of the edge. */
 export interface ConnectionContext {
   limits: ConnectionLimits;
-  authenticate(token: string): Promise<Identity>;
+  authenticate(token: string): Promise<Authenticated>;
   registry: DeviceRegistry<Connection>;
   delivery: DeliveryHub;
   requests: RequestHandler;
@@ -56,6 +57,8 @@ export class Connection implements DeliverySink {
   private early: { data: RawData; isBinary: boolean }[] = [];
   private session: DeviceSession | undefined;
   private alive = true;
+  /** When the hello's token expires; checked at each heartbeat. */
+  private expiresAtMs = Number.POSITIVE_INFINITY;
   private logger: Logger | undefined;
   /** Resolved by drained() once the send buffer is below the low-water mark. */
   private drainWaiters: (() => void)[] = [];
@@ -141,8 +144,13 @@ export class Connection implements DeliverySink {
     this.close(CloseCode.Replaced, "replaced by a newer connection of this device");
   }
 
-  /** One heartbeat tick: drops the peer if it did not pong since the last one. */
-  heartbeat(): void {
+  /**
+   * One heartbeat tick: drops the peer if it did not pong since the last
+   * one, and closes the connection once its token expired (so expiry is
+   * enforced within a heartbeat interval, with no timer per socket).
+   */
+  heartbeat(now: number): void {
+    if (now >= this.expiresAtMs) return this.close(CloseCode.Unauthenticated, "token expired");
     if (!this.alive) {
       this.log.debug("heartbeat missed, terminating");
       this.cleanup();
@@ -213,8 +221,9 @@ export class Connection implements DeliverySink {
     this.state = "authenticating";
     try {
       const { token } = decodeHello(isBinary ? undefined : data.toString());
-      const identity = await this.authenticate(token);
+      const { expiresAtMs, ...identity } = await this.authenticate(token);
       if (this.isClosed()) return;
+      this.expiresAtMs = expiresAtMs;
       await this.open(identity);
     } catch (err) {
       if (err instanceof ConnectionClosingError) this.close(err.code, err.reason);
@@ -225,7 +234,7 @@ export class Connection implements DeliverySink {
     }
   }
 
-  private async authenticate(token: string): Promise<Identity> {
+  private async authenticate(token: string): Promise<Authenticated> {
     try {
       return await this.ctx.authenticate(token);
     } catch (err) {

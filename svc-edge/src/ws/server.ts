@@ -91,6 +91,7 @@ export class EdgeServer {
   }
 
   private beat(): void {
-    for (const conn of this.connections) conn.heartbeat();
+    const now = Date.now();
+    for (const conn of this.connections) conn.heartbeat(now);
   }
 }
