@@ -19,6 +19,8 @@ export const CloseCode = {
   HelloTimeout: 4408,
   /** A newer connection of the same device took over. */
   Replaced: 4409,
+  /** The client went on sending after many rate_limited answers. */
+  TooManyRequests: 4429,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -124,6 +124,20 @@ describe("svc-edge request frames", () => {
     await assertAlive(client);
   });
 
+  it("should rate limit a client that sends garbage, then close it with 4429", async () => {
+    for (let i = 0; i < 20; i++) client.send("{not json");
+    const closed = await client.closed;
+    const codes = client.frames.filter((f) => f.type === "error").map((f) => f.code);
+    // Burst 3: three answers, then six refusals (twice the burst), then the close.
+    assert.deepEqual(codes.slice(0, 3), [
+      "invalid_argument",
+      "invalid_argument",
+      "invalid_argument",
+    ]);
+    assert.ok(codes.slice(3).every((c) => c === "rate_limited") && codes.length < 20, codes.join());
+    assert.deepEqual(closed, { code: 4429, reason: "too many refused requests" });
+  });
+
   it("should close with 1009 on a frame over the size limit", async () => {
     client.send({ type: "ping", id: "x".repeat(4096) });
     assert.equal((await client.closed).code, 1009);

@@ -8,8 +8,8 @@ import { handleHistory } from "./history.js";
 import { handleSend } from "./send.js";
 
 /**
- * Dispatches the frames of open connections. Requests that reach another
- * service (send, history) draw from the connection's token bucket.
+ * Dispatches the frames of open connections. The connection has already
+ * taken the token of requests that reach another service (send, history).
  */
 export class RequestRouter implements RequestHandler {
   constructor(
@@ -26,20 +26,12 @@ export class RequestRouter implements RequestHandler {
       case "ack":
         return conn.deviceSession.ack(frame.inbox_seq);
       case "send":
-        takeToken(conn, frame.id);
         return withBackendErrors(handleSend(conn, frame, this.delivery), frame.id, "delivery");
       case "history":
-        takeToken(conn, frame.id);
         return withBackendErrors(handleHistory(conn, frame, this.history), frame.id, "history");
       case "hello":
         throw RequestError.invalid("this connection already said hello");
     }
-  }
-}
-
-function takeToken(conn: Connection, requestId: string): void {
-  if (!conn.bucket.take()) {
-    throw new RequestError(ErrorCode.RateLimited, "too many requests, slow down", requestId);
   }
 }
 

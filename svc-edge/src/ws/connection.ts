@@ -9,7 +9,7 @@ import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
 import { decodeClientFrame, decodeHello, encodeFrame } from "./codec.js";
 import type { DeviceRegistry } from "./device-registry.js";
 import type { ClientFrame, ServerFrame } from "./frames.js";
-import { TokenBucket } from "./token-bucket.js";
+import { RequestBudget } from "./request-budget.js";
 
 export interface ConnectionLimits {
   helloTimeoutMs: number;
@@ -43,6 +43,8 @@ type State = "awaiting_hello" | "authenticating" | "open" | "closed";
  */
 const LOW_WATER_BYTES = 64 * 1024;
 const MAX_EARLY_FRAMES = 32;
+/** Requests that reach another service: each takes a token before it is handled. */
+const REQUESTS: ReadonlySet<string> = new Set<ClientFrame["type"]>(["send", "history"]);
 /** Close code for "the server failed, try again" (RFC 6455). */
 const INTERNAL_ERROR = 1011;
 
@@ -64,7 +66,7 @@ export class Connection implements DeliverySink {
   private drainWaiters: (() => void)[] = [];
   private readonly lowWater: number;
   identity: Identity | undefined;
-  readonly bucket: TokenBucket;
+  private readonly budget: RequestBudget;
 
   constructor(
     readonly id: string,
@@ -73,7 +75,7 @@ export class Connection implements DeliverySink {
     private readonly baseLog: Logger,
   ) {
     const { limits } = ctx;
-    this.bucket = new TokenBucket(limits.sendsPerSecond, limits.sendBurst);
+    this.budget = new RequestBudget(limits.sendsPerSecond, limits.sendBurst);
     this.lowWater = Math.min(LOW_WATER_BYTES, limits.maxBufferedBytes / 4);
     this.helloTimer = setTimeout(
       () => this.close(CloseCode.HelloTimeout, "no hello in time"),
@@ -119,6 +121,9 @@ export class Connection implements DeliverySink {
   /** Answers a failed request with an error frame; unexpected errors stay in the logs. */
   fail(err: unknown, requestId?: string): void {
     if (err instanceof ConnectionClosingError) return this.close(err.code, err.reason);
+    if (this.budget.exhausted) {
+      return this.close(CloseCode.TooManyRequests, "too many refused requests");
+    }
     const id = err instanceof RequestError ? (err.requestId ?? requestId) : requestId;
     let code: string = ErrorCode.Internal;
     let reason = "internal error";
@@ -194,7 +199,8 @@ export class Connection implements DeliverySink {
     if (this.state === "awaiting_hello") return void this.onHello(data, isBinary);
     if (this.state === "authenticating") return this.hold(data, isBinary);
     if (this.state !== "open") return;
-    if (isBinary) return this.fail(RequestError.invalid("binary frames are not supported"));
+    if (isBinary)
+      return this.fail(this.charge(RequestError.invalid("binary frames are not supported")));
     void this.onFrame(data.toString());
   }
 
@@ -206,14 +212,40 @@ export class Connection implements DeliverySink {
     this.early.push({ data, isBinary });
   }
 
+  /**
+   * Handles one frame of an open connection. A frame pays at most one
+   * token: a request when it starts, any other frame when it is answered
+   * with an error (so garbage is rate limited like requests).
+   */
   private async onFrame(text: string): Promise<void> {
     let frame: ClientFrame | undefined;
+    let paid = false;
     try {
       frame = decodeClientFrame(text, this.ctx.limits);
+      if (REQUESTS.has(frame.type)) {
+        paid = true;
+        this.takeToken(frame);
+      }
       await this.ctx.requests.handle(this, frame);
     } catch (err) {
-      this.fail(err, frame && "id" in frame ? frame.id : undefined);
+      this.fail(paid ? err : this.charge(err), frame && "id" in frame ? frame.id : undefined);
     }
+  }
+
+  private takeToken(frame: ClientFrame): void {
+    if (this.budget.take()) return;
+    const id = "id" in frame ? frame.id : undefined;
+    throw new RequestError(ErrorCode.RateLimited, "too many requests, slow down", id);
+  }
+
+  /** A client's failed frame costs a token; without one it is refused instead. */
+  private charge(err: unknown): unknown {
+    if (!(err instanceof RequestError) || this.budget.take()) return err;
+    return new RequestError(
+      ErrorCode.RateLimited,
+      "too many failed requests, slow down",
+      err.requestId,
+    );
   }
 
   private async onHello(data: RawData, isBinary: boolean): Promise<void> {
