@@ -25,8 +25,4 @@ export class DeviceRegistry<H extends DeviceHolder> {
   release(key: string, holder: H): void {
     if (this.holders.get(key) === holder) this.holders.delete(key);
   }
-
-  get size(): number {
-    return this.holders.size;
-  }
 }

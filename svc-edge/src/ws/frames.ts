@@ -42,7 +42,6 @@ export interface HistoryRequestFrame {
 }
 
 export type ClientFrame = HelloFrame | SendFrame | AckFrame | PingFrame | HistoryRequestFrame;
-export type ClientFrameType = ClientFrame["type"];
 
 /** A message as clients see it, live and in history pages. */
 export interface MessageView {

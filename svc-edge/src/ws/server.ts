@@ -47,10 +47,6 @@ export class EdgeServer {
     return typeof address === "object" && address ? address.port : port;
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   /** Stops accepting sockets and HTTP requests; open sockets stay. */
   stopAccepting(): void {
     this.accepting = false;
