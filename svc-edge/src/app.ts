@@ -67,7 +67,8 @@ export async function startEdge(
     retryMaxMs: 5_000,
     catchUps: new ConcurrencyLimit(config.EDGE_CATCHUP_CONCURRENCY),
   });
-  void resyncOnReconnect(nc, hub, log);
+  const nats = { connected: true };
+  void followNats(nc, hub, nats, log);
 
   // Calls to the other services.
   const delivery = new DeliveryClient(config.DELIVERY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
@@ -91,6 +92,7 @@ export async function startEdge(
       requests: new RequestRouter(delivery, history),
     },
     log.child({ component: "ws" }),
+    () => (nats.connected ? undefined : "nats_disconnected"),
   );
   const http = splitAddress(config.EDGE_HTTP_ADDRESS);
   const httpPort = await server.listen(http.host, http.port);
@@ -113,10 +115,21 @@ export async function startEdge(
   return { httpPort, grpcPort: grpc.port };
 }
 
-/** After a reconnect, live entries may have been lost: every session re-reads. */
-async function resyncOnReconnect(nc: NatsConnection, hub: DeliveryHub, log: Logger) {
+/**
+ * Follows the NATS connection: `state.connected` feeds /healthz, and after
+ * a reconnect every session re-reads its inbox, since live entries may have
+ * been lost meanwhile.
+ */
+async function followNats(
+  nc: NatsConnection,
+  hub: DeliveryHub,
+  state: { connected: boolean },
+  log: Logger,
+) {
   for await (const status of nc.status()) {
+    if (status.type === "disconnect") state.connected = false;
     if (status.type !== "reconnect") continue;
+    state.connected = true;
     log.info({ sessions: hub.sessionCount }, "nats reconnected, resyncing sessions");
     hub.resyncAll();
   }

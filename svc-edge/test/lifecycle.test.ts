@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { EdgeDeployment, token } from "./support/deployment.js";
+import { EdgeDeployment, token, waitForHealth } from "./support/deployment.js";
 import { InboxWriter } from "./support/inbox-writer.js";
 import { TestClient } from "./support/ws-client.js";
 
@@ -40,6 +40,21 @@ describe("svc-edge lifecycle", () => {
       await client.hello(await token({ userId: "brief", deviceId: "d1" }, 2));
       assert.deepEqual(await client.closed, { code: 4401, reason: "token expired" });
       assert.ok(Date.now() - opened < 3_000, "within a heartbeat of exp");
+    } finally {
+      await dep.stop();
+    }
+  });
+
+  it("should answer /healthz with 503 stopping during the close grace", async () => {
+    const dep = await EdgeDeployment.start({ EDGE_CLOSE_GRACE_MS: "2000" });
+    try {
+      const client = await dep.open("draining");
+      const url = `${dep.httpUrl}/healthz`;
+      assert.equal((await fetch(url)).status, 200);
+      dep.edge.process.kill("SIGTERM");
+      const res = await waitForHealth(url, 503);
+      assert.deepEqual(await res.json(), { status: "stopping" });
+      assert.equal((await client.closed).code, 1001);
     } finally {
       await dep.stop();
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { uniqueNamespace } from "../../testkit/env.js";
-import { EdgeDeployment } from "./support/deployment.js";
+import { EdgeDeployment, waitForHealth } from "./support/deployment.js";
 import { InboxWriter } from "./support/inbox-writer.js";
 import { TcpProxy } from "./support/tcp-proxy.js";
 
@@ -46,5 +46,19 @@ describe("svc-edge after a NATS reconnect", () => {
     const all = client.receivedMessages().map((f) => f.inbox_seq);
     assert.deepEqual(all, [before, ...missed, after]);
     await client.close();
+  });
+
+  it("should answer /healthz with 503 while NATS is unreachable, 200 once back", async () => {
+    const url = `${dep.httpUrl}/healthz`;
+    assert.equal((await fetch(url)).status, 200);
+    proxy.cut();
+    try {
+      const down = await waitForHealth(url, 503);
+      assert.deepEqual(await down.json(), { status: "nats_disconnected" });
+    } finally {
+      proxy.unblock();
+    }
+    const up = await waitForHealth(url, 200);
+    assert.deepEqual(await up.json(), { status: "ok" });
   });
 });

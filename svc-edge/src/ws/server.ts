@@ -8,6 +8,12 @@ import { Connection, type ConnectionContext } from "./connection.js";
 export const WS_PATH = "/ws";
 
 /**
+ * Why the edge should get no new clients right now (e.g.
+ * "nats_disconnected"), or undefined when it is ready.
+ */
+export type ReadinessCheck = () => string | undefined;
+
+/**
  * The HTTP surface of the edge: WebSockets on /ws, GET /healthz, and the
  * heartbeat of every socket (one timer for all, not one per socket).
  */
@@ -22,6 +28,7 @@ export class EdgeServer {
   constructor(
     private readonly ctx: ConnectionContext,
     private readonly log: Logger,
+    private readonly notReady: ReadinessCheck = () => undefined,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -47,24 +54,28 @@ export class EdgeServer {
     return typeof address === "object" && address ? address.port : port;
   }
 
-  /** Stops accepting sockets and HTTP requests; open sockets stay. */
+  /**
+   * Refuses new sockets; open sockets stay. The port stays open until
+   * closeAll(), so that /healthz answers 503 during the close grace and
+   * load balancers stop sending clients here.
+   */
   stopAccepting(): void {
     this.accepting = false;
-    this.http.close();
   }
 
-  /** Closes every socket with 1001 (going away) and stops the heartbeat. */
+  /** Closes every socket with 1001 (going away), the port and the heartbeat. */
   closeAll(): void {
     clearInterval(this.heartbeat);
+    this.http.close();
     for (const conn of this.connections) conn.close(CloseCode.GoingAway, "server shutting down");
     this.http.closeAllConnections();
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (req.method === "GET" && req.url === "/healthz") {
-      const status = this.accepting ? 200 : 503;
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify({ status: this.accepting ? "ok" : "stopping" }));
+      const problem = this.accepting ? this.notReady() : "stopping";
+      res.writeHead(problem ? 503 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: problem ?? "ok" }));
       return;
     }
     res.writeHead(404).end();

@@ -46,3 +46,13 @@ export class EdgeDeployment {
 export function token(identity: Identity, ttlSeconds = 300): Promise<string> {
   return signToken(identity, TEST_TOKEN_SECRET, ttlSeconds);
 }
+
+/** Polls `url` until it answers `status`; resolves with that response. */
+export async function waitForHealth(url: string, status: number): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(url);
+    if (res.status === status || attempt === 100) return res;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
