@@ -140,6 +140,7 @@ describe("svc-edge request frames", () => {
 
   it("should close with 1009 on a frame over the size limit", async () => {
     client.send({ type: "ping", id: "x".repeat(4096) });
-    assert.equal((await client.closed).code, 1009);
+    // ws closes before it reads the frame: there is no reason to send.
+    assert.deepEqual(await client.closed, { code: 1009, reason: "" });
   });
 });
