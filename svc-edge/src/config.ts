@@ -72,7 +72,7 @@ export const edgeSpec = {
   }),
   EDGE_SENDS_PER_SECOND: int(1)({
     default: 20,
-    desc: "Sustained rate of send and history requests per connection (token bucket refill).",
+    desc: "Sustained rate of send and history requests, and of frames answered with an error, per connection (token bucket refill).",
   }),
   EDGE_SEND_BURST: int(1)({
     default: 40,
