@@ -15,6 +15,10 @@ const shared = { ...commonSettings, ...natsSettings };
 const tables = [
   { readme: "README.md", spec: shared },
   {
+    readme: "svc-edge/README.md",
+    spec: own((await import("../svc-edge/dist/config.js")).edgeSpec),
+  },
+  {
     readme: "svc-delivery/README.md",
     spec: own((await import("../svc-delivery/dist/config.js")).deliverySettings),
   },

@@ -1,9 +1,11 @@
+import pLimit from "p-limit";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   connectNats,
   ensureTopology,
+  warnOnDrift,
   startGrpcServer,
   topologyFromSettings,
   type GrpcServerHandle,
@@ -12,7 +14,6 @@ import {
 } from "@parley/common";
 import { authenticate } from "./auth/authenticate.js";
 import { splitAddress, usesDevSecret, type EdgeConfig } from "./config.js";
-import { ConcurrencyLimit } from "./delivery/concurrency-limit.js";
 import { CursorStore } from "./delivery/cursor-store.js";
 import { DeliveryHub } from "./delivery/delivery-hub.js";
 import { InboxReader } from "./delivery/inbox-reader.js";
@@ -47,7 +48,7 @@ export async function startEdge(
   const nc = await connectNats(config.NATS_URL, "svc-edge", log);
   const topology = topologyFromSettings(config);
   const jsm = await jetstreamManager(nc);
-  await ensureTopology(jsm, topology);
+  await ensureTopology(jsm, topology, warnOnDrift(log));
   const kv = await new Kvm(nc).create(topology.cursorBucket, {
     history: 1,
     replicas: config.PARLEY_STREAM_REPLICAS,
@@ -65,7 +66,7 @@ export async function startEdge(
     maxBuffered: 4 * config.EDGE_CATCHUP_BATCH,
     retryMinMs: 100,
     retryMaxMs: 5_000,
-    catchUps: new ConcurrencyLimit(config.EDGE_CATCHUP_CONCURRENCY),
+    catchUps: pLimit(config.EDGE_CATCHUP_CONCURRENCY),
   });
   const nats = { connected: true };
   void followNats(nc, hub, nats, log);

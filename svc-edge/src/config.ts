@@ -1,36 +1,21 @@
-import { makeValidator, str } from "envalid";
+import { str } from "envalid";
 import {
   commonSettings,
+  hostPort,
   INSECURE_DEV_TOKEN_SECRET,
+  intIn,
   loadConfig,
   natsSettings,
 } from "@parley/common";
 
-/** A "host:port" listen or dial address; port 0 picks a free port. */
-const address = makeValidator<string>((input) => {
-  const match = /^(.+):(\d{1,5})$/.exec(input);
-  if (!match || Number(match[2]) > 65_535) throw new Error(`expected host:port, got "${input}"`);
-  return input;
-});
-
-/** A whole number at least `min`. */
-const int = (min: number) =>
-  makeValidator<number>((input) => {
-    const value = Number(input);
-    if (!Number.isInteger(value) || value < min) {
-      throw new Error(`expected an integer >= ${min}, got "${input}"`);
-    }
-    return value;
-  });
-
 export const edgeSpec = {
   ...commonSettings,
   ...natsSettings,
-  EDGE_HTTP_ADDRESS: address({
+  EDGE_HTTP_ADDRESS: hostPort({
     default: "0.0.0.0:8080",
     desc: "Where the HTTP server listens: WebSockets on /ws, health on /healthz.",
   }),
-  GRPC_ADDRESS: address({
+  GRPC_ADDRESS: hostPort({
     default: "0.0.0.0:7100",
     desc: "Where the gRPC server (grpc.health.v1 only for now) listens.",
   }),
@@ -38,59 +23,59 @@ export const edgeSpec = {
     default: INSECURE_DEV_TOKEN_SECRET,
     desc: "HS256 secret that client tokens are signed with. The default is for local development only.",
   }),
-  DELIVERY_ADDRESS: address({
+  DELIVERY_ADDRESS: hostPort({
     default: "127.0.0.1:7101",
     desc: "svc-delivery's gRPC address (sends).",
   }),
-  HISTORY_ADDRESS: address({
+  HISTORY_ADDRESS: hostPort({
     default: "127.0.0.1:7102",
     desc: "svc-history's gRPC address (history pages).",
   }),
-  EDGE_GRPC_DEADLINE_MS: int(1)({
+  EDGE_GRPC_DEADLINE_MS: intIn(1)({
     default: 5_000,
     desc: "Deadline of each call the edge makes to another service.",
   }),
-  EDGE_HELLO_TIMEOUT_MS: int(1)({
+  EDGE_HELLO_TIMEOUT_MS: intIn(1)({
     default: 10_000,
     desc: "How long a new socket may take to send its hello frame before it is closed (4408).",
   }),
-  EDGE_HEARTBEAT_MS: int(100)({
+  EDGE_HEARTBEAT_MS: intIn(100)({
     default: 25_000,
     desc: "Interval of server WebSocket pings; a peer that did not pong since the previous ping is dropped.",
   }),
-  EDGE_MAX_FRAME_BYTES: int(1_024)({
+  EDGE_MAX_FRAME_BYTES: intIn(1_024)({
     default: 64 * 1024,
     desc: "Largest client frame accepted; a bigger one closes the socket with 1009.",
   }),
-  EDGE_MAX_BODY_BYTES: int(1)({
+  EDGE_MAX_BODY_BYTES: intIn(1)({
     default: 16 * 1024,
     desc: "Largest message body (UTF-8 bytes) a send may carry; keep it at most svc-delivery's MAX_BODY_BYTES.",
   }),
-  EDGE_MAX_BUFFERED_BYTES: int(1_024)({
+  EDGE_MAX_BUFFERED_BYTES: intIn(1_024)({
     default: 1024 * 1024,
     desc: "Bytes a socket may have queued for the client before it is closed as a slow consumer (4008).",
   }),
-  EDGE_SENDS_PER_SECOND: int(1)({
+  EDGE_SENDS_PER_SECOND: intIn(1)({
     default: 20,
     desc: "Sustained rate of send and history requests, and of frames answered with an error, per connection (token bucket refill).",
   }),
-  EDGE_SEND_BURST: int(1)({
+  EDGE_SEND_BURST: intIn(1)({
     default: 40,
     desc: "Requests a connection may make at once before the rate applies (token bucket size).",
   }),
-  EDGE_CATCHUP_BATCH: int(1)({
+  EDGE_CATCHUP_BATCH: intIn(1)({
     default: 256,
     desc: "Inbox entries fetched per batch while a device catches up on its backlog.",
   }),
-  EDGE_CATCHUP_CONCURRENCY: int(1)({
+  EDGE_CATCHUP_CONCURRENCY: intIn(1)({
     default: 64,
     desc: "Catch-up passes (reads of a device's stored inbox) the process runs at once; the others wait. Bounds the load on NATS when every session re-reads after a reconnect.",
   }),
-  EDGE_CURSOR_FLUSH_MS: int(10)({
+  EDGE_CURSOR_FLUSH_MS: intIn(10)({
     default: 1_000,
     desc: "How often acked device cursors are written to the KV bucket (also on disconnect).",
   }),
-  EDGE_CLOSE_GRACE_MS: int(0)({
+  EDGE_CLOSE_GRACE_MS: intIn(0)({
     default: 1_000,
     desc: "On shutdown, how long in-flight requests may finish before sockets are closed with 1001.",
   }),

@@ -1,5 +1,5 @@
 import type { Logger } from "@parley/common";
-import type { ConcurrencyLimit } from "./concurrency-limit.js";
+import type { LimitFunction } from "p-limit";
 import type { InboxEntry } from "./inbox-entry.js";
 import { jittered } from "./jitter.js";
 
@@ -31,7 +31,7 @@ export interface FollowerOptions {
   retryMinMs: number;
   retryMaxMs: number;
   /** Shared by every follower of the process: backlog reads at once. */
-  catchUps: ConcurrencyLimit;
+  catchUps: LimitFunction;
 }
 
 type State = "starting" | "catching_up" | "live" | "closed";
@@ -122,7 +122,7 @@ export class InboxFollower {
     let wait = this.options.retryMinMs;
     while (!this.isClosed()) {
       try {
-        return await this.options.catchUps.run(() => this.readBacklog());
+        return await this.options.catchUps(() => this.readBacklog());
       } catch (err) {
         const delay = jittered(wait);
         this.log().warn({ err, delivered: this.delivered, retry_ms: delay }, "inbox read failed");

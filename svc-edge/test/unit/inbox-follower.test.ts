@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createLogger } from "@parley/common";
-import { ConcurrencyLimit } from "../../src/delivery/concurrency-limit.js";
+import pLimit from "p-limit";
 import { InboxEntry } from "../../src/delivery/inbox-entry.js";
 import { jittered } from "../../src/delivery/jitter.js";
 import {
@@ -66,7 +66,7 @@ const options = {
   maxBuffered: 100,
   retryMinMs: 1,
   retryMaxMs: 10,
-  catchUps: new ConcurrencyLimit(64),
+  catchUps: pLimit(64),
 };
 const logger = createLogger("test", "silent");
 const log = () => logger;
@@ -184,7 +184,7 @@ describe("InboxFollower", () => {
   });
 
   it("should read one backlog at a time under a limit of one", async () => {
-    const catchUps = new ConcurrencyLimit(1);
+    const catchUps = pLimit(1);
     let release: () => void = () => {};
     const slow: InboxSource = {
       lastSeq: async () => 1,
