@@ -67,7 +67,7 @@ try {
     });
   }
   say(`Parley is up. WebSocket: ws://127.0.0.1:${httpPort}/ws`);
-  say("Get a token for a test user with: npm run token -- alice   (then send a hello frame)");
+  say("Get a token for a test user with: npm run -s token -- alice   (then send a hello frame)");
 } catch (err) {
   say(`failed to start: ${err.message}`);
   await stop(1);
