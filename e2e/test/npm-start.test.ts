@@ -35,7 +35,7 @@ describe("e2e npm start", function () {
         start.once("exit", (code) => reject(new Error(`start exited ${code}: ${output}`)));
         createInterface({ input: start.stdout }).on("line", (line) => {
           output += `${line}\n`;
-          if (line.includes("npm run token")) resolve();
+          if (line.includes("Get a token")) resolve();
         });
       });
       assert.match(output, new RegExp(`ws://127.0.0.1:${httpPort}/ws`));
