@@ -18,6 +18,8 @@ import { CursorStore } from "./delivery/cursor-store.js";
 import { DeliveryHub } from "./delivery/delivery-hub.js";
 import { InboxReader } from "./delivery/inbox-reader.js";
 import { LiveSubscriptions } from "./delivery/live-subscriptions.js";
+import { DeviceLinker } from "./devices/device-linker.js";
+import { LinkedDevices } from "./devices/linked-devices.js";
 import { DeliveryClient } from "./grpc/delivery-client.js";
 import { HistoryClient } from "./grpc/history-client.js";
 import { RequestRouter } from "./handlers/router.js";
@@ -44,15 +46,15 @@ export async function startEdge(
     log.warn("PARLEY_TOKEN_SECRET is not set: using the insecure development secret");
   }
 
-  // Data plane: streams, cursor bucket, shared live subscriptions.
+  // Data plane: streams, cursor and device buckets, shared live subscriptions.
   const nc = await connectNats(config.NATS_URL, "svc-edge", log);
   const topology = topologyFromSettings(config);
   const jsm = await jetstreamManager(nc);
   await ensureTopology(jsm, topology, warnOnDrift(log));
-  const kv = await new Kvm(nc).create(topology.cursorBucket, {
-    history: 1,
-    replicas: config.PARLEY_STREAM_REPLICAS,
-  });
+  const kvm = new Kvm(nc);
+  const bucket = { history: 1, replicas: config.PARLEY_STREAM_REPLICAS };
+  const kv = await kvm.create(topology.cursorBucket, bucket);
+  const devicesKv = await kvm.create(`${topology.ns}_devices`, bucket);
   const cursors = new CursorStore(
     kv,
     config.EDGE_CURSOR_FLUSH_MS,
@@ -68,6 +70,18 @@ export async function startEdge(
     retryMaxMs: 5_000,
     catchUps: pLimit(config.EDGE_CATCHUP_CONCURRENCY),
   });
+  const registry = new DeviceRegistry<Connection>();
+  const devices = new DeviceLinker(
+    {
+      links: new LinkedDevices(devicesKv, config.EDGE_MAX_DEVICES),
+      cursors,
+      lastInboxSeq: (userId) => reader.lastSeq(userId),
+      // The session registry uses the cursor key too (Connection.deviceKey).
+      deviceKey: (userId, deviceId) => topology.cursorKey(userId, deviceId),
+      sessions: registry,
+    },
+    log.child({ component: "devices" }),
+  );
   const nats = { connected: true };
   void followNats(nc, hub, nats, log);
 
@@ -88,9 +102,10 @@ export async function startEdge(
         sendBurst: config.EDGE_SEND_BURST,
       },
       authenticate: (token) => authenticate(token, config.PARLEY_TOKEN_SECRET),
-      registry: new DeviceRegistry<Connection>(),
+      registry,
+      devices,
       delivery: hub,
-      requests: new RequestRouter(delivery, history),
+      requests: new RequestRouter(delivery, history, devices),
     },
     log.child({ component: "ws" }),
     () => (nats.connected ? undefined : "nats_disconnected"),

@@ -75,6 +75,10 @@ export const edgeSpec = {
     default: 1_000,
     desc: "How often acked device cursors are written to the KV bucket (also on disconnect).",
   }),
+  EDGE_MAX_DEVICES: intIn(1)({
+    default: 5,
+    desc: "Devices a user may have linked at once; a hello from one more device is refused (4403) until one is unlinked.",
+  }),
   EDGE_CLOSE_GRACE_MS: intIn(0)({
     default: 1_000,
     desc: "On shutdown, how long in-flight requests may finish before sockets are closed with 1001.",

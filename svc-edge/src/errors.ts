@@ -19,6 +19,11 @@ export const CloseCode = {
   HelloTimeout: 4408,
   /** A newer connection of the same device took over. */
   Replaced: 4409,
+  /**
+   * The device may not connect: the user has the maximum number of devices
+   * linked, or the device was unlinked while connected.
+   */
+  DeviceForbidden: 4403,
   /** The client went on sending after many rate_limited answers. */
   TooManyRequests: 4429,
 } as const;

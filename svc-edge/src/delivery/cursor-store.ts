@@ -54,6 +54,27 @@ export class CursorStore {
     return tracked;
   }
 
+  /**
+   * Moves the key's cursor forward to `seq` now and resolves once it is
+   * stored; throws when it could not be. Used to start a new device later
+   * than the beginning of the inbox.
+   */
+  async startAt(key: string, seq: number): Promise<void> {
+    this.advance(key, seq);
+    await this.flush(key);
+    if (this.dirty.has(key)) throw new Error(`cursor ${key} could not be written`);
+  }
+
+  /**
+   * Forgets the key's cursor: acks not yet written are dropped and the
+   * stored cursor is deleted, after any write in flight.
+   */
+  async remove(key: string): Promise<void> {
+    this.dirty.delete(key);
+    await this.inflight.get(key);
+    await this.kv.delete(key);
+  }
+
   /** Writes every dirty key. */
   async flushAll(): Promise<void> {
     await Promise.all([...this.dirty.keys()].map((key) => this.flush(key)));

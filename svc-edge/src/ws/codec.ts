@@ -3,10 +3,12 @@ import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
 import type {
   AckFrame,
   ClientFrame,
+  DevicesRequestFrame,
   HelloFrame,
   HistoryRequestFrame,
   PingFrame,
   SendFrame,
+  UnlinkDeviceFrame,
 } from "./frames.js";
 
 /** Limits that frame validation enforces. */
@@ -26,6 +28,8 @@ const parsers: Record<ClientFrame["type"], Parser> = {
   ack: parseAck,
   ping: parsePing,
   history: parseHistory,
+  devices: parseDevices,
+  unlink_device: parseUnlinkDevice,
 };
 
 /**
@@ -150,6 +154,15 @@ function parseHistory(f: Fields): HistoryRequestFrame {
     frame.limit = limit;
   }
   return frame;
+}
+
+function parseDevices(f: Fields): DevicesRequestFrame {
+  return { type: "devices", id: requireIdField(f, "id", undefined) };
+}
+
+function parseUnlinkDevice(f: Fields): UnlinkDeviceFrame {
+  const id = requireIdField(f, "id", undefined);
+  return { type: "unlink_device", id, device_id: requireIdField(f, "device_id", id) };
 }
 
 function requireIdField(f: Fields, field: string, requestId: string | undefined): string {

@@ -5,6 +5,7 @@ import type { DeliveryHub } from "../delivery/delivery-hub.js";
 import type { DeviceSession } from "../delivery/device-session.js";
 import type { InboxEntry } from "../delivery/inbox-entry.js";
 import type { DeliverySink } from "../delivery/inbox-follower.js";
+import type { DeviceLinker } from "../devices/device-linker.js";
 import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
 import { decodeClientFrame, decodeHello, encodeFrame } from "./codec.js";
 import type { DeviceRegistry } from "./device-registry.js";
@@ -31,6 +32,7 @@ export interface ConnectionContext {
   limits: ConnectionLimits;
   authenticate(token: string): Promise<Authenticated>;
   registry: DeviceRegistry<Connection>;
+  devices: Pick<DeviceLinker, "admit">;
   delivery: DeliveryHub;
   requests: RequestHandler;
 }
@@ -43,8 +45,13 @@ type State = "awaiting_hello" | "authenticating" | "open" | "closed";
  */
 const LOW_WATER_BYTES = 64 * 1024;
 const MAX_EARLY_FRAMES = 32;
-/** Requests that reach another service: each takes a token before it is handled. */
-const REQUESTS: ReadonlySet<string> = new Set<ClientFrame["type"]>(["send", "history"]);
+/** Requests that reach another service or NATS: each takes a token before it is handled. */
+const REQUESTS: ReadonlySet<string> = new Set<ClientFrame["type"]>([
+  "send",
+  "history",
+  "devices",
+  "unlink_device",
+]);
 /** Close code for "the server failed, try again" (RFC 6455). */
 const INTERNAL_ERROR = 1011;
 
@@ -147,6 +154,11 @@ export class Connection implements DeliverySink {
   /** Pushed out by a newer connection of the same device. */
   replace(): void {
     this.close(CloseCode.Replaced, "replaced by a newer connection of this device");
+  }
+
+  /** Its device was unlinked (by one of the user's devices). */
+  unlinked(): void {
+    this.close(CloseCode.DeviceForbidden, "device unlinked");
   }
 
   /**
@@ -276,9 +288,12 @@ export class Connection implements DeliverySink {
   }
 
   private async open(identity: Identity): Promise<void> {
-    const { limits, registry, delivery } = this.ctx;
+    const { limits, registry, delivery, devices } = this.ctx;
     this.identity = identity;
     this.logger = undefined;
+    // Before the claim: a refused device must not push out anything.
+    await devices.admit(identity);
+    if (this.isClosed()) return;
     // Claim first: the replaced session starts writing its cursor before
     // this one reads it.
     registry.claim(this.deviceKey(), this);
@@ -310,6 +325,7 @@ export class Connection implements DeliverySink {
     void this.session?.close().catch((err) => this.log.warn({ err }, "cursor flush failed"));
   }
 
+  /** The same key as the device's cursor (Topology.cursorKey). */
   private deviceKey(): string {
     return `${this.identity?.userId}.${this.identity?.deviceId}`;
   }

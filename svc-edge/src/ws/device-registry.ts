@@ -1,6 +1,8 @@
 /** Something that holds a device's live session and can be pushed out. */
 export interface DeviceHolder {
   replace(): void;
+  /** The device was unlinked: its session must end. */
+  unlinked(): void;
 }
 
 /**
@@ -19,6 +21,17 @@ export class DeviceRegistry<H extends DeviceHolder> {
     const previous = this.holders.get(key);
     this.holders.set(key, holder);
     if (previous && previous !== holder) previous.replace();
+  }
+
+  /**
+   * Ends the device's session in this process, if it has one (its device
+   * was unlinked). A session on another edge process is not reached: that
+   * needs the same cross-edge signal as above.
+   */
+  evict(key: string): void {
+    const holder = this.holders.get(key);
+    this.holders.delete(key);
+    holder?.unlinked();
   }
 
   /** Forgets the holder if it still holds the device. */

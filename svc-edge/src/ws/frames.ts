@@ -41,7 +41,27 @@ export interface HistoryRequestFrame {
   from_oldest?: boolean;
 }
 
-export type ClientFrame = HelloFrame | SendFrame | AckFrame | PingFrame | HistoryRequestFrame;
+/** Lists the user's linked devices. */
+export interface DevicesRequestFrame {
+  type: "devices";
+  id: string;
+}
+
+/** Unlinks one of the user's devices (frees its slot, deletes its cursor). */
+export interface UnlinkDeviceFrame {
+  type: "unlink_device";
+  id: string;
+  device_id: string;
+}
+
+export type ClientFrame =
+  | HelloFrame
+  | SendFrame
+  | AckFrame
+  | PingFrame
+  | HistoryRequestFrame
+  | DevicesRequestFrame
+  | UnlinkDeviceFrame;
 
 /** A message as clients see it, live and in history pages. */
 export interface MessageView {
@@ -102,6 +122,27 @@ export interface HistoryPageFrame {
   has_more: boolean;
 }
 
+/** One linked device, as the devices answer shows it. */
+export interface DeviceView {
+  device_id: string;
+  /** When it was linked, ms since the epoch. */
+  linked_at: number;
+  /** True for the device of the connection that asked. */
+  current: boolean;
+}
+
+export interface DevicesFrame {
+  type: "devices";
+  id: string;
+  devices: DeviceView[];
+}
+
+export interface UnlinkedFrame {
+  type: "unlinked";
+  id: string;
+  device_id: string;
+}
+
 export interface ErrorFrame {
   type: "error";
   id?: string;
@@ -116,4 +157,6 @@ export type ServerFrame =
   | CaughtUpFrame
   | PongFrame
   | HistoryPageFrame
+  | DevicesFrame
+  | UnlinkedFrame
   | ErrorFrame;
