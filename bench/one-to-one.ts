@@ -50,6 +50,7 @@ async function open(user: string): Promise<WebSocket> {
 const ackLatency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
 const deliverLatency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
 const sentAt = new Map<string, bigint>();
+let retries = 0;
 const micros = (since: bigint) => Number((process.hrtime.bigint() - since) / 1000n);
 
 async function receiver(user: string, expected: number): Promise<void> {
@@ -76,13 +77,21 @@ async function sender(user: string, to: string): Promise<void> {
   let next = 0;
   let acked = 0;
   return new Promise((resolve, reject) => {
+    const transmit = (id: string) =>
+      ws.send(JSON.stringify({ type: "send", id, to, body: `message ${id} `.padEnd(100, ".") }));
     const sendOne = () => {
       const id = `${user}-${next++}`;
       sentAt.set(id, process.hrtime.bigint());
-      ws.send(JSON.stringify({ type: "send", id, to, body: `message ${id} `.padEnd(100, ".") }));
+      transmit(id);
     };
     ws.on("message", (data) => {
       const frame = JSON.parse(String(data)) as Frame;
+      // Like a real client: an overloaded service is retried with the same id.
+      if (frame.type === "error" && frame.code === "unavailable") {
+        retries++;
+        setTimeout(() => transmit(frame.id as string), 100);
+        return;
+      }
       if (frame.type === "error") reject(new Error(JSON.stringify(frame)));
       if (frame.type !== "sent") return;
       ackLatency.recordValue(micros(sentAt.get(frame.id as string)!));
@@ -126,5 +135,6 @@ console.log(
     messages: total,
     seconds: Number(seconds.toFixed(2)),
     delivered_per_second: Math.round(total / seconds),
+    retried_sends: retries,
   }),
 );
