@@ -20,7 +20,7 @@ const grpcAddress = {
 };
 const serviceEnv = {
   history: { GRPC_ADDRESS: grpcAddress.history },
-  delivery: { GRPC_ADDRESS: grpcAddress.delivery },
+  delivery: { GRPC_ADDRESS: grpcAddress.delivery, HISTORY_ADDRESS: grpcAddress.history },
   edge: {
     GRPC_ADDRESS: grpcAddress.edge,
     EDGE_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,

@@ -24,6 +24,7 @@ const request = {
   clientMessageId: "c",
   recipientId: "b",
   body: "x",
+  retry: false,
 };
 
 describe("common gRPC errors", () => {

@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
   connectNats,
+  createClient,
   ensureTopology,
   startGrpcServer,
   topologyFromSettings,
@@ -8,8 +9,10 @@ import {
   warnOnDrift,
   type Shutdown,
 } from "@parley/common";
+import { HistoryServiceClient } from "@parley/proto/parley/history/v1/history";
 import { fanoutPartitions, type DeliveryConfig } from "./config.js";
 import { deliveryService } from "./grpc/delivery-service.js";
+import { StoredSends } from "./history/stored-sends.js";
 import { ConversationLog } from "./nats/conversation-log.js";
 import { PartitionFanout } from "./nats/fanout.js";
 
@@ -43,9 +46,11 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   fanouts.forEach((f) => f.start());
 
   const conversationLog = new ConversationLog(js, jsm, topology, config.PUBLISH_TIMEOUT_MS);
+  const history = createClient(HistoryServiceClient, config.HISTORY_ADDRESS);
+  const storedSends = new StoredSends(history, config.HISTORY_LOOKUP_TIMEOUT_MS, log);
   const grpc = await startGrpcServer(
     config.GRPC_ADDRESS,
-    [deliveryService(conversationLog, config.MAX_BODY_BYTES, log)],
+    [deliveryService(conversationLog, storedSends, config.MAX_BODY_BYTES, log)],
     log,
   );
   shutdown.add("stop grpc", () => grpc.stop(config.SHUTDOWN_DEADLINE_MS / 2));
@@ -53,5 +58,6 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
     await Promise.all(fanouts.map((f) => f.stop()));
   });
   shutdown.add("drain nats", () => nc.drain());
+  shutdown.add("close history client", async () => history.close());
   return { grpc_port: grpc.port, partitions: fanouts.map((f) => f.partition) };
 }

@@ -15,6 +15,14 @@ export const deliverySettings = {
     default: "0.0.0.0:7101",
     desc: "Address the DeliveryService gRPC server binds (host:port; port 0 picks one).",
   }),
+  HISTORY_ADDRESS: hostPort({
+    default: "127.0.0.1:7102",
+    desc: "svc-history's gRPC address, asked where a retried send was stored.",
+  }),
+  HISTORY_LOOKUP_TIMEOUT_MS: intIn(10)({
+    default: 1_000,
+    desc: "How long a retried send waits for history's answer before it goes to the log (where the duplicate window still applies).",
+  }),
   MAX_BODY_BYTES: intIn(
     1,
     1024 * 1024,

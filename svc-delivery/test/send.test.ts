@@ -37,6 +37,7 @@ describe("svc-delivery SendMessage", () => {
         clientMessageId: `c${Math.random().toString(36).slice(2)}`,
         recipientId: "bob",
         body: "hello",
+        retry: false,
         ...request,
       },
       5_000,

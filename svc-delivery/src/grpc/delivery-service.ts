@@ -5,24 +5,41 @@ import {
   type SendMessageResponse,
 } from "@parley/proto/parley/delivery/v1/delivery";
 import { validateSend } from "../domain/send.js";
+import type { StoredSends } from "../history/stored-sends.js";
 import type { ConversationLog } from "../nats/conversation-log.js";
 
-/** parley.delivery.v1.DeliveryService: validate, then append to the log. */
+/**
+ * parley.delivery.v1.DeliveryService: validate, then append to the log. A
+ * send marked as a retry is first looked up in history, so a retry later
+ * than the log's duplicate window still gets the original back.
+ */
 export function deliveryService(
   conversationLog: ConversationLog,
+  storedSends: StoredSends,
   maxBodyBytes: number,
   log: Logger,
 ): GrpcService {
   const sendMessage = async (request: SendMessageRequest): Promise<SendMessageResponse> => {
     const send = validateSend(request, maxBodyBytes);
-    const appended = await conversationLog.append(send);
-    return {
+    const answer = (seq: number, sentAtMs: number, duplicate: boolean) => ({
       messageId: send.messageId,
       conversationId: send.conversationId,
-      seq: appended.seq,
-      sentAtMs: appended.sentAtMs,
-      duplicate: appended.duplicate,
-    };
+      seq,
+      sentAtMs,
+      duplicate,
+    });
+    const stored = request.retry
+      ? await storedSends.find(send.conversationId, send.messageId)
+      : null;
+    if (stored) return answer(stored.seq, stored.sentAtMs, true);
+
+    const appended = await conversationLog.append(send);
+    if (appended.duplicate && appended.sentAtMs === 0) {
+      // The original left the log already; history knows when it was sent.
+      const original = await storedSends.find(send.conversationId, send.messageId);
+      return answer(appended.seq, original?.sentAtMs ?? 0, true);
+    }
+    return answer(appended.seq, appended.sentAtMs, appended.duplicate);
   };
   return {
     name: "parley.delivery.v1.DeliveryService",

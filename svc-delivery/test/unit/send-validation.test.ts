@@ -8,6 +8,7 @@ const request = {
   clientMessageId: "c1",
   recipientId: "bob",
   body: "hi",
+  retry: false,
 };
 
 describe("svc-delivery send validation", () => {

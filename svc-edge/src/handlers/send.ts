@@ -19,6 +19,7 @@ export async function handleSend(
     clientMessageId: frame.id,
     recipientId: frame.to,
     body: frame.body,
+    retry: frame.retry,
   });
   conn.send({
     type: "sent",

@@ -114,7 +114,10 @@ function parseSend(f: Fields, limits: CodecLimits): SendFrame {
   if (bytes > limits.maxBodyBytes) {
     throw RequestError.invalid(`body is ${bytes} bytes, over the ${limits.maxBodyBytes} limit`, id);
   }
-  return { type: "send", id, to, body: f.body };
+  if (f.retry !== undefined && typeof f.retry !== "boolean") {
+    throw RequestError.invalid("retry must be a boolean", id);
+  }
+  return { type: "send", id, to, body: f.body, retry: f.retry === true };
 }
 
 function parseAck(f: Fields): AckFrame {

@@ -16,6 +16,8 @@ export interface SendFrame {
   id: string;
   to: string;
   body: string;
+  /** The client resends a send it got no `sent` for (see docs/protocol.md). */
+  retry: boolean;
 }
 
 /** Cumulative delivery ack: every inbox entry up to inbox_seq arrived. */

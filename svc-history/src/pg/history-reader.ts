@@ -50,6 +50,20 @@ export class HistoryReader {
     return result.rowCount !== 0;
   }
 
+  /** Where a message is stored, by id; null when it is not (yet). */
+  async lookup(
+    conversationId: string,
+    messageId: string,
+  ): Promise<{ seq: number; sentAtMs: number } | null> {
+    // Served by the unique (conversation_id, message_id) index, one shard.
+    const { rows } = await this.pool.query<{ seq: string; sent_at: Date }>(
+      "SELECT seq, sent_at FROM messages WHERE conversation_id = $1 AND message_id = $2",
+      [conversationId, messageId],
+    );
+    const row = rows[0];
+    return row ? { seq: Number(row.seq), sentAtMs: row.sent_at.getTime() } : null;
+  }
+
   /** One page of at most `limit` messages from the cursor on. */
   async page(conversationId: string, cursor: PageCursor, limit: number): Promise<Page> {
     const params: unknown[] = [conversationId, limit + 1];
