@@ -17,6 +17,7 @@ import { HistoryReader } from "./pg/history-reader.js";
 import { MessageWriter } from "./pg/message-writer.js";
 import { migrate } from "./pg/migrate.js";
 import { createPool } from "./pg/pool.js";
+import { RetentionJob } from "./pg/retention.js";
 
 export interface App {
   grpc_port: number;
@@ -71,6 +72,20 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
   });
   consumer.start();
   stops.push(["stop log consumer", () => consumer.stop()]);
+
+  if (config.HISTORY_RETENTION_DAYS > 0) {
+    const retention = new RetentionJob(
+      pool,
+      {
+        windowMs: config.HISTORY_RETENTION_DAYS * 24 * 60 * 60 * 1000,
+        intervalMs: config.HISTORY_RETENTION_INTERVAL_MS,
+        conversationsPerBatch: config.HISTORY_RETENTION_BATCH,
+      },
+      log.child({ component: "retention" }),
+    );
+    retention.start();
+    stops.push(["stop retention", () => retention.stop()]);
+  }
 
   // gRPC last: history is served once the service is whole.
   const limits = { defaultLimit: config.HISTORY_PAGE_DEFAULT, maxLimit: config.HISTORY_PAGE_MAX };

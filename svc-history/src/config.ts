@@ -67,6 +67,24 @@ export const historySpec = {
     default: 5_000,
     desc: "Cap of the growing delay between retries of a failed batch write or of lost log consumption.",
   }),
+  HISTORY_RETENTION_DAYS: intIn(
+    0,
+    36_500,
+  )({
+    default: 0,
+    desc: "Delete messages older than this many days; 0 keeps everything (the default).",
+  }),
+  HISTORY_RETENTION_INTERVAL_MS: intIn(100)({
+    default: 60 * 60 * 1000,
+    desc: "Time between two retention passes (when HISTORY_RETENTION_DAYS is set).",
+  }),
+  HISTORY_RETENTION_BATCH: intIn(
+    1,
+    100_000,
+  )({
+    default: 500,
+    desc: "Conversations covered by one retention DELETE statement.",
+  }),
   HISTORY_PAGE_DEFAULT: intIn(
     1,
     10_000,
