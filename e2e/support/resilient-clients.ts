@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { TestClient, type Frame } from "../../svc-edge/test/support/ws-client.js";
 import { token } from "../../svc-edge/test/support/deployment.js";
+import { eventually } from "../../testkit/eventually.js";
 
 /** Opens a session, retrying while the edge is down or restarting. */
 async function openWithRetry(url: () => string, user: string, device: string) {
@@ -55,12 +56,12 @@ export class ResilientSender {
   }
 
   /** Resolves once every send was acknowledged. */
-  async drained(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.outbox.size > 0) {
-      if (Date.now() > deadline) throw new Error(`${this.outbox.size} sends never acked`);
-      await sleep(50);
-    }
+  drained(timeoutMs = 60_000): Promise<void> {
+    return eventually(
+      () => this.outbox.size === 0,
+      timeoutMs,
+      () => `every send acked (${this.outbox.size} left)`,
+    );
   }
 
   async close(): Promise<void> {
@@ -132,15 +133,15 @@ export class ResilientReceiver {
   }
 
   /** Resolves once every id in `ids` has arrived at least once. */
-  async received(ids: Iterable<string>, timeoutMs = 60_000): Promise<void> {
-    const wanted = new Set(ids);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const missing = [...wanted].filter((id) => !this.counts.has(id));
-      if (missing.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`${missing.length} messages never arrived`);
-      await sleep(100);
-    }
+  received(ids: Iterable<string>, timeoutMs = 60_000): Promise<void> {
+    const wanted = [...new Set(ids)];
+    const missing = () => wanted.filter((id) => !this.counts.has(id));
+    return eventually(
+      () => missing().length === 0,
+      timeoutMs,
+      () => `every message arrived (${missing().length} missing)`,
+      100,
+    );
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { TEST_DATABASE_URL } from "../../testkit/env.js";
+import { eventually } from "../../testkit/eventually.js";
 
 /** How often each message id is stored in svc-history's tables. */
 export async function storedCounts(schema: string): Promise<Map<string, number>> {
@@ -22,12 +23,16 @@ export async function waitUntilStored(
   timeoutMs = 60_000,
 ): Promise<Map<string, number>> {
   const wanted = [...ids];
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await storedCounts(schema);
-    const missing = wanted.filter((id) => !counts.has(id));
-    if (missing.length === 0) return counts;
-    if (Date.now() > deadline) throw new Error(`${missing.length} messages never stored`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let counts = new Map<string, number>();
+  const missing = () => wanted.filter((id) => !counts.has(id));
+  await eventually(
+    async () => {
+      counts = await storedCounts(schema);
+      return missing().length === 0;
+    },
+    timeoutMs,
+    () => `every message stored (${missing().length} missing)`,
+    200,
+  );
+  return counts;
 }

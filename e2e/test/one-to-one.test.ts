@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { TestClient, type Frame } from "../../svc-edge/test/support/ws-client.js";
 import { token } from "../../svc-edge/test/support/deployment.js";
+import { eventually } from "../../testkit/eventually.js";
 import { System } from "../support/system.js";
 
 type Message = { id: string; conversation_id: string; seq: number; from: string; body: string };
@@ -39,15 +40,22 @@ describe("e2e 1:1 messaging through edge, delivery and history", () => {
     const [echo] = await alice.messages(1);
     assert.equal(messageOf(echo!).id, sent.message_id);
 
+    // History stores the message a batch later than delivery.
     let page: Frame | undefined;
-    for (let i = 0; i < 50 && !(page?.messages as unknown[])?.length; i++) {
-      page = await bob.request({
-        type: "history",
-        id: `h${i}`,
-        conversation_id: sent.conversation_id,
-      });
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let request = 0;
+    await eventually(
+      async () => {
+        page = await bob.request({
+          type: "history",
+          id: `h${request++}`,
+          conversation_id: sent.conversation_id,
+        });
+        return (page.messages as unknown[]).length > 0;
+      },
+      5_000,
+      "the message in history",
+      100,
+    );
     const stored = page!.messages as Message[];
     assert.deepEqual(
       stored.map((m) => [m.id, m.body]),

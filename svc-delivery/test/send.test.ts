@@ -14,9 +14,9 @@ import {
 } from "@parley/proto/parley/delivery/v1/delivery";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import assert from "node:assert/strict";
-import { setTimeout as sleep } from "node:timers/promises";
 import { dropNatsNamespace } from "../../testkit/cleanup.js";
 import { baseEnv, TEST_NATS_URL, uniqueNamespace } from "../../testkit/env.js";
+import { eventually } from "../../testkit/eventually.js";
 import { startService, type RunningService } from "../../testkit/service.js";
 
 describe("svc-delivery SendMessage", () => {
@@ -57,12 +57,14 @@ describe("svc-delivery SendMessage", () => {
   };
 
   const waitForInbox = async (user: string, count: number) => {
-    for (let i = 0; i < 100; i++) {
-      const entries = await inbox(user);
-      if (entries.length >= count) return entries;
-      await sleep(50);
-    }
-    throw new Error(`inbox of ${user} never reached ${count} entries`);
+    let entries: Awaited<ReturnType<typeof inbox>> = [];
+    await eventually(
+      async () => (entries = await inbox(user)).length >= count,
+      5_000,
+      `${count} entries in the inbox of ${user}`,
+      50,
+    );
+    return entries;
   };
 
   before(async () => {

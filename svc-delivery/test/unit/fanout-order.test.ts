@@ -5,6 +5,7 @@ import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PartitionFanout } from "../../src/nats/fanout.js";
+import { eventually } from "../../../testkit/eventually.js";
 
 const topology = new Topology({
   namespace: "unit",
@@ -87,7 +88,7 @@ async function fanOut(
     createLogger("test", "silent"),
   );
   fanout.start();
-  for (let i = 0; i < 100 && acks.length < entries.length; i++) await sleep(10);
+  await eventually(() => acks.length === entries.length, 2_000, "every entry acked");
   await fanout.stop();
   return inbox;
 }

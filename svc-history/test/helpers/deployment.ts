@@ -24,6 +24,7 @@ import {
   uniqueNamespace,
 } from "../../../testkit/env.js";
 import { startService, type RunningService } from "../../../testkit/service.js";
+import { eventually } from "../../../testkit/eventually.js";
 
 /**
  * One test's deployment: svc-history in its own namespace and schema, a
@@ -121,15 +122,4 @@ export class HistoryDeployment {
   }
 }
 
-/** Polls `check` until it holds; fails with `what` after the timeout. */
-export async function eventually(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually };
