@@ -31,6 +31,20 @@ export function directConversationId(a: string, b: string): string {
   return `d_${digest.subarray(0, 16).toString("base64url")}`;
 }
 
+/**
+ * The id of a group, derived from its creator and the creator's request id,
+ * so that a retried CreateGroup names the group the first attempt created.
+ */
+export function groupConversationId(creatorId: string, clientRequestId: string): string {
+  const digest = createHash("sha256").update(`group\0${creatorId}\0${clientRequestId}`).digest();
+  return `g_${digest.subarray(0, 16).toString("base64url")}`;
+}
+
+/** Whether a conversation id names a group (as opposed to a 1:1 conversation). */
+export function isGroupConversationId(conversationId: string): boolean {
+  return conversationId.startsWith("g_");
+}
+
 const CONVERSATION_PATTERN = /^[a-z]_[A-Za-z0-9_-]{1,64}$/;
 
 export function isValidConversationId(value: unknown): value is string {

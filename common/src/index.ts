@@ -2,7 +2,14 @@ export { loadConfig, ConfigError, type ConfigSpec } from "./config.js";
 export { intIn, hostPort } from "./validators.js";
 export { createLogger, type Logger } from "./logger.js";
 export { ErrorCode, ParleyError, grpcStatusOf } from "./errors.js";
-export { isValidId, requireId, directConversationId, isValidConversationId } from "./ids.js";
+export {
+  isValidId,
+  requireId,
+  directConversationId,
+  groupConversationId,
+  isGroupConversationId,
+  isValidConversationId,
+} from "./ids.js";
 export { Shutdown } from "./shutdown.js";
 export { commonSettings, natsSettings, type NatsSettings } from "./settings.js";
 export { connectNats } from "./nats/connection.js";

@@ -25,6 +25,7 @@ const request = {
   recipientId: "b",
   body: "x",
   retry: false,
+  conversationId: "",
 };
 
 describe("common gRPC errors", () => {

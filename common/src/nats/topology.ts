@@ -93,6 +93,18 @@ export class Topology {
     return `${this.ns}.live.${userId}`;
   }
 
+  /**
+   * Core subject on which svc-history announces that a conversation's
+   * membership changed, so that caches of it (svc-delivery's) drop it.
+   */
+  membershipChangedSubject(conversationId: string): string {
+    return `${this.ns}.membership.${conversationId}`;
+  }
+
+  membershipChangedFilter(): string {
+    return `${this.ns}.membership.>`;
+  }
+
   /** Key of a device's delivery cursor in the cursor bucket. */
   cursorKey(userId: string, deviceId: string): string {
     return `${userId}.${deviceId}`;

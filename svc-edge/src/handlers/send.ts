@@ -18,6 +18,7 @@ export async function handleSend(
     senderDeviceId: deviceId,
     clientMessageId: frame.id,
     recipientId: frame.to,
+    conversationId: "",
     body: frame.body,
     retry: frame.retry,
   });

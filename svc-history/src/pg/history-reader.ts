@@ -87,6 +87,7 @@ function toEvent(row: MessageRow): ConversationEvent {
     clientMessageId: row.client_message_id,
     sentAtMs: row.sent_at.getTime(),
     memberIds: [],
+    membershipVersion: 0,
     text: row.body === null ? undefined : { body: row.body },
   };
 }
