@@ -6,10 +6,14 @@
 //   npx tsx bench/one-to-one.ts --url ws://127.0.0.1:8080/ws --pairs 50 --messages 200
 //
 // Tokens are signed with PARLEY_TOKEN_SECRET or the local development secret.
-import { INSECURE_DEV_TOKEN_SECRET, signToken } from "@parley/common";
-import hdr from "hdr-histogram-js";
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
+import {
+  latencyHistogram,
+  microsSince as micros,
+  openSession,
+  percentiles,
+  type Frame,
+} from "./support/session.js";
 
 const { values } = parseArgs({
   options: {
@@ -22,36 +26,13 @@ const { values } = parseArgs({
 const pairs = Number(values.pairs);
 const perSender = Number(values.messages);
 const window = Number(values.window);
-const secret = process.env.PARLEY_TOKEN_SECRET ?? INSECURE_DEV_TOKEN_SECRET;
 const run = Date.now().toString(36);
+const open = (user: string) => openSession(values.url!, user);
 
-type Frame = Record<string, unknown> & { type: string };
-
-async function open(user: string): Promise<WebSocket> {
-  const ws = new WebSocket(values.url!);
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  const token = await signToken({ userId: user, deviceId: "bench" }, secret, 3600);
-  ws.send(JSON.stringify({ type: "hello", token }));
-  await new Promise<void>((resolve) => {
-    const onFrame = (data: WebSocket.RawData) => {
-      if ((JSON.parse(String(data)) as Frame).type === "caught_up") {
-        ws.off("message", onFrame);
-        resolve();
-      }
-    };
-    ws.on("message", onFrame);
-  });
-  return ws;
-}
-
-const ackLatency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
-const deliverLatency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
+const ackLatency = latencyHistogram();
+const deliverLatency = latencyHistogram();
 const sentAt = new Map<string, bigint>();
 let retries = 0;
-const micros = (since: bigint) => Number((process.hrtime.bigint() - since) / 1000n);
 
 async function receiver(user: string, expected: number): Promise<void> {
   const ws = await open(user);
@@ -113,21 +94,9 @@ await Promise.all(Array.from({ length: pairs }, (_, i) => sender(`s${run}x${i}`,
 await Promise.all(receivers);
 const seconds = micros(started) / 1e6;
 const total = pairs * perSender;
-const ms = (h: hdr.Histogram, p: number) => (h.getValueAtPercentile(p) / 1000).toFixed(1);
-
 console.table({
-  "send → sent (server ack)": {
-    p50_ms: ms(ackLatency, 50),
-    p90_ms: ms(ackLatency, 90),
-    p99_ms: ms(ackLatency, 99),
-    max_ms: (ackLatency.maxValue / 1000).toFixed(1),
-  },
-  "send → received": {
-    p50_ms: ms(deliverLatency, 50),
-    p90_ms: ms(deliverLatency, 90),
-    p99_ms: ms(deliverLatency, 99),
-    max_ms: (deliverLatency.maxValue / 1000).toFixed(1),
-  },
+  "send → sent (server ack)": percentiles(ackLatency),
+  "send → received": percentiles(deliverLatency),
 });
 console.log(
   JSON.stringify({
