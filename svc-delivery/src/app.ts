@@ -9,12 +9,17 @@ import {
   warnOnDrift,
   type Shutdown,
 } from "@parley/common";
+import { ConversationServiceClient } from "@parley/proto/parley/history/v1/conversations";
 import { HistoryServiceClient } from "@parley/proto/parley/history/v1/history";
 import { fanoutPartitions, type DeliveryConfig } from "./config.js";
 import { deliveryService } from "./grpc/delivery-service.js";
+import { GroupMembers } from "./history/group-members.js";
 import { StoredSends } from "./history/stored-sends.js";
+import { MembershipCache } from "./membership/membership-cache.js";
+import { MembershipSnapshots } from "./membership/membership-snapshots.js";
 import { ConversationLog } from "./nats/conversation-log.js";
 import { PartitionFanout } from "./nats/fanout.js";
+import { MembershipChanges } from "./nats/membership-changes.js";
 
 /**
  * Wires svc-delivery: the send API in front of the conversation log, and the
@@ -29,6 +34,7 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   await ensureTopology(jsm, topology, warnOnDrift(log));
   const js = jetstream(nc);
 
+  const snapshots = new MembershipSnapshots(config.FANOUT_MEMBERSHIP_SNAPSHOTS);
   const fanouts = fanoutPartitions(config.FANOUT_PARTITIONS, config.PARLEY_PARTITIONS).map(
     (partition) =>
       new PartitionFanout(
@@ -40,6 +46,7 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
           maxInFlight: config.FANOUT_MAX_IN_FLIGHT,
           retryMaxMs: config.FANOUT_RETRY_MAX_MS,
         },
+        snapshots,
         log,
       ),
   );
@@ -48,16 +55,29 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   const conversationLog = new ConversationLog(js, jsm, topology, config.PUBLISH_TIMEOUT_MS);
   const history = createClient(HistoryServiceClient, config.HISTORY_ADDRESS);
   const storedSends = new StoredSends(history, config.HISTORY_LOOKUP_TIMEOUT_MS, log);
+  const conversations = createClient(ConversationServiceClient, config.HISTORY_ADDRESS);
+  const memberships = new MembershipCache(
+    new GroupMembers(conversations, config.MEMBERSHIP_LOOKUP_TIMEOUT_MS),
+    { maxMemberIds: config.MEMBERSHIP_CACHE_SIZE, ttlMs: config.MEMBERSHIP_CACHE_TTL_MS },
+  );
+  // Listening before serving: a change committed after the first send
+  // was accepted must not go unheard.
+  const membershipChanges = new MembershipChanges(nc, topology, memberships, log);
+  await membershipChanges.start();
   const grpc = await startGrpcServer(
     config.GRPC_ADDRESS,
-    [deliveryService(conversationLog, storedSends, config.MAX_BODY_BYTES, log)],
+    [deliveryService(conversationLog, storedSends, memberships, config.MAX_BODY_BYTES, log)],
     log,
   );
   shutdown.add("stop grpc", () => grpc.stop(config.SHUTDOWN_DEADLINE_MS / 2));
   shutdown.add("stop fanout", async () => {
     await Promise.all(fanouts.map((f) => f.stop()));
   });
+  shutdown.add("stop membership changes", async () => membershipChanges.stop());
   shutdown.add("drain nats", () => nc.drain());
-  shutdown.add("close history client", async () => history.close());
+  shutdown.add("close history clients", async () => {
+    history.close();
+    conversations.close();
+  });
   return { grpc_port: grpc.port, partitions: fanouts.map((f) => f.partition) };
 }

@@ -17,11 +17,26 @@ export const deliverySettings = {
   }),
   HISTORY_ADDRESS: hostPort({
     default: "127.0.0.1:7102",
-    desc: "svc-history's gRPC address, asked where a retried send was stored.",
+    desc: "svc-history's gRPC address, asked where a retried send was stored and who belongs to a group.",
   }),
   HISTORY_LOOKUP_TIMEOUT_MS: intIn(10)({
     default: 1_000,
     desc: "How long a retried send waits for history's answer before it goes to the log (where the duplicate window still applies).",
+  }),
+  MEMBERSHIP_LOOKUP_TIMEOUT_MS: intIn(10)({
+    default: 2_000,
+    desc: "How long a group send waits for svc-history to list the group's members before answering UNAVAILABLE. With PUBLISH_TIMEOUT_MS it must fit in the callers' deadline.",
+  }),
+  MEMBERSHIP_CACHE_SIZE: intIn(
+    1,
+    100_000_000,
+  )({
+    default: 200_000,
+    desc: "Member ids the group membership cache holds, summed over its groups (a group of 10 counts 10); the least recently used groups go first.",
+  }),
+  MEMBERSHIP_CACHE_TTL_MS: intIn(100)({
+    default: 60_000,
+    desc: "How long a cached member list is used before it is read again. Changes drop it at once (svc-history announces them); this bounds the damage of an announcement lost in transit.",
   }),
   MAX_BODY_BYTES: intIn(
     1,
@@ -45,6 +60,13 @@ export const deliverySettings = {
     default: 5_000,
     desc: "Cap of the growing delay between retries of a failed inbox write.",
   }),
+  FANOUT_MEMBERSHIP_SNAPSHOTS: intIn(
+    1,
+    100_000_000,
+  )({
+    default: 200_000,
+    desc: "Member ids of the latest membership events fanout remembers, summed over groups. A group whose snapshot was dropped is fanned out to the member list stamped at send time.",
+  }),
   FANOUT_PARTITIONS: str({
     default: "all",
     desc: 'Which log partitions this instance fans out: "all", or a comma list such as "0,1,2,3". Every partition needs exactly one live instance.',
@@ -54,7 +76,7 @@ export const deliverySettings = {
 export type DeliveryConfig = ReturnType<typeof loadDeliveryConfig>;
 
 export function loadDeliveryConfig(onUnknown?: (name: string) => void) {
-  return loadConfig(deliverySettings, { warnPrefixes: ["FANOUT_"], onUnknown });
+  return loadConfig(deliverySettings, { warnPrefixes: ["FANOUT_", "MEMBERSHIP_"], onUnknown });
 }
 
 /** The partitions named by FANOUT_PARTITIONS, checked against the count. */

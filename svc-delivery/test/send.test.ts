@@ -36,6 +36,7 @@ describe("svc-delivery SendMessage", () => {
         senderDeviceId: "phone",
         clientMessageId: `c${Math.random().toString(36).slice(2)}`,
         recipientId: "bob",
+        conversationId: "",
         body: "hello",
         retry: false,
         ...request,
@@ -107,7 +108,8 @@ describe("svc-delivery SendMessage", () => {
     assert.equal(carol!.messageId, reply.messageId);
     assert.equal(carol!.seq, reply.seq);
     assert.equal(carol!.text?.body, "fan me out");
-    assert.deepEqual(carol!.memberIds, ["alice", "carol"]);
+    // Inbox copies leave the member list out; the log entry has it.
+    assert.deepEqual(carol!.memberIds, []);
     const alice = await waitForInbox("alice", 1);
     assert.ok(alice.some((e) => e.event.messageId === reply.messageId));
   });

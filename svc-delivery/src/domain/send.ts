@@ -1,4 +1,10 @@
-import { directConversationId, ParleyError, requireId } from "@parley/common";
+import {
+  directConversationId,
+  isGroupConversationId,
+  isValidConversationId,
+  ParleyError,
+  requireId,
+} from "@parley/common";
 import type { SendMessageRequest } from "@parley/proto/parley/delivery/v1/delivery";
 import { createHash } from "node:crypto";
 
@@ -7,7 +13,8 @@ export interface ValidSend {
   senderId: string;
   senderDeviceId: string;
   clientMessageId: string;
-  recipientId: string;
+  /** The other participant of a 1:1 send; null for a group send. */
+  recipientId: string | null;
   conversationId: string;
   body: string;
   /** Sender, device and client message id: the same send, however often retried. */
@@ -17,15 +24,16 @@ export interface ValidSend {
 }
 
 /**
- * Checks a 1:1 send and derives what the log needs. Throws an
- * invalid-argument ParleyError whose reason names the bad field.
+ * Checks a send (1:1 or group) and derives what the log needs. Throws an
+ * invalid-argument ParleyError whose reason names the bad field. Whether a
+ * group sender is a member is not a question of shape: the send path asks
+ * the membership cache after this.
  */
 export function validateSend(request: SendMessageRequest, maxBodyBytes: number): ValidSend {
   const senderId = requireId("sender_id", request.senderId);
   const senderDeviceId = requireId("sender_device_id", request.senderDeviceId);
   const clientMessageId = requireId("client_message_id", request.clientMessageId);
-  const recipientId = requireId("recipient_id", request.recipientId);
-  if (recipientId === senderId) throw ParleyError.invalid("recipient_id must not be the sender");
+  const { recipientId, conversationId } = validateTarget(request, senderId);
   const body = validateBody(request.body, maxBodyBytes);
   const idempotencyKey = `${senderId}:${senderDeviceId}:${clientMessageId}`;
   return {
@@ -33,11 +41,40 @@ export function validateSend(request: SendMessageRequest, maxBodyBytes: number):
     senderDeviceId,
     clientMessageId,
     recipientId,
-    conversationId: directConversationId(senderId, recipientId),
+    conversationId,
     body,
     idempotencyKey,
     messageId: messageIdFor(idempotencyKey),
   };
+}
+
+/** Exactly one of recipient_id (1:1) and conversation_id (group). */
+function validateTarget(
+  request: SendMessageRequest,
+  senderId: string,
+): { recipientId: string | null; conversationId: string } {
+  const hasRecipient = request.recipientId !== "";
+  const hasConversation = request.conversationId !== "";
+  if (hasRecipient && hasConversation) {
+    throw ParleyError.invalid("give recipient_id (1:1) or conversation_id (group), not both");
+  }
+  if (!hasRecipient && !hasConversation) {
+    throw ParleyError.invalid("give recipient_id (1:1) or conversation_id (group)");
+  }
+  if (hasConversation) {
+    const conversationId = request.conversationId;
+    // A 1:1 conversation is addressed by its peer, so that its id is never
+    // trusted from the caller; only group ids are accepted here.
+    if (!isValidConversationId(conversationId) || !isGroupConversationId(conversationId)) {
+      throw ParleyError.invalid(
+        "conversation_id must be a group id (g_...); use recipient_id for 1:1",
+      );
+    }
+    return { recipientId: null, conversationId };
+  }
+  const recipientId = requireId("recipient_id", request.recipientId);
+  if (recipientId === senderId) throw ParleyError.invalid("recipient_id must not be the sender");
+  return { recipientId, conversationId: directConversationId(senderId, recipientId) };
 }
 
 function validateBody(body: string, maxBytes: number): string {

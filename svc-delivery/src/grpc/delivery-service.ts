@@ -4,21 +4,30 @@ import {
   type SendMessageRequest,
   type SendMessageResponse,
 } from "@parley/proto/parley/delivery/v1/delivery";
-import { validateSend } from "../domain/send.js";
+import { directMembership, type Membership } from "../domain/membership.js";
+import { validateSend, type ValidSend } from "../domain/send.js";
 import type { StoredSends } from "../history/stored-sends.js";
+import type { MembershipCache } from "../membership/membership-cache.js";
 import type { ConversationLog } from "../nats/conversation-log.js";
 
 /**
- * parley.delivery.v1.DeliveryService: validate, then append to the log. A
- * send marked as a retry is first looked up in history, so a retry later
- * than the log's duplicate window still gets the original back.
+ * parley.delivery.v1.DeliveryService: validate, check a group sender's
+ * membership, then append to the log. A send marked as a retry is first
+ * looked up in history, so a retry later than the log's duplicate window
+ * still gets the original back (even from a member removed since).
  */
 export function deliveryService(
   conversationLog: ConversationLog,
   storedSends: StoredSends,
+  memberships: MembershipCache,
   maxBodyBytes: number,
   log: Logger,
 ): GrpcService {
+  const membershipOf = (send: ValidSend): Promise<Membership> | Membership =>
+    send.recipientId === null
+      ? memberships.forSender(send.conversationId, send.senderId)
+      : directMembership(send.senderId, send.recipientId);
+
   const sendMessage = async (request: SendMessageRequest): Promise<SendMessageResponse> => {
     const send = validateSend(request, maxBodyBytes);
     const answer = (seq: number, sentAtMs: number, duplicate: boolean) => ({
@@ -33,7 +42,7 @@ export function deliveryService(
       : null;
     if (stored) return answer(stored.seq, stored.sentAtMs, true);
 
-    const appended = await conversationLog.append(send);
+    const appended = await conversationLog.append(send, await membershipOf(send));
     if (appended.duplicate && appended.sentAtMs === 0) {
       // The original left the log already; history knows when it was sent.
       const original = await storedSends.find(send.conversationId, send.messageId);

@@ -1,6 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { ParleyError, type Topology } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import type { Membership } from "../domain/membership.js";
 import type { ValidSend } from "../domain/send.js";
 
 /** Where an appended send landed in the log. */
@@ -25,8 +26,10 @@ export class ConversationLog {
   /**
    * Appends a send, deduplicated by its idempotency key: JetStream answers a
    * repeat within the stream's duplicate window with the first entry's seq.
+   * The entry is stamped with the membership the send was checked against;
+   * fanout trusts it unless the log shows a newer one by then.
    */
-  async append(send: ValidSend, nowMs = Date.now()): Promise<Appended> {
+  async append(send: ValidSend, membership: Membership, nowMs = Date.now()): Promise<Appended> {
     const event = ConversationEvent.fromPartial({
       messageId: send.messageId,
       conversationId: send.conversationId,
@@ -34,7 +37,8 @@ export class ConversationLog {
       senderDeviceId: send.senderDeviceId,
       clientMessageId: send.clientMessageId,
       sentAtMs: nowMs,
-      memberIds: [send.senderId, send.recipientId],
+      memberIds: membership.memberIds,
+      membershipVersion: membership.version,
       text: { body: send.body },
     });
     const subject = this.topology.messageSubject(send.conversationId);

@@ -10,6 +10,8 @@ import { ensureTopology, type Logger, type Topology } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import { setTimeout as sleep } from "node:timers/promises";
 import pRetry from "p-retry";
+import { recipientsOf } from "../domain/recipients.js";
+import type { MembershipSnapshots } from "../membership/membership-snapshots.js";
 
 export interface FanoutOptions {
   /** Log entries fanned out concurrently before the loop waits. */
@@ -29,6 +31,11 @@ export interface FanoutOptions {
  * writes are; a crash before that makes JetStream redeliver it, and the
  * inbox's duplicate window (keyed by message and member) turns the repeated
  * writes into no-ops.
+ *
+ * Recipients are decided as entries are taken, in log order, against the
+ * newest membership the log has shown (see recipientsOf), so one group's
+ * messages and membership changes reach every member in the same order and
+ * a change takes effect at its place in the log.
  *
  * Each partition must have exactly one live instance. Two at once (a rolling
  * deploy that starts the new instance before stopping the old) share the
@@ -50,6 +57,8 @@ export class PartitionFanout {
     private readonly topology: Topology,
     readonly partition: number,
     private readonly options: FanoutOptions,
+    /** Shared by the instance's partitions; a conversation is in one only. */
+    private readonly snapshots: MembershipSnapshots,
     parentLog: Logger,
   ) {
     this.log = parentLog.child({
@@ -141,9 +150,16 @@ export class PartitionFanout {
       return Promise.resolve();
     }
     event.seq = m.seq;
+    // Decided now, not when the writes start: entries arrive in log order,
+    // writes of one conversation wait for the previous entry's.
+    const recipients = recipientsOf(event, this.snapshots.get(event.conversationId));
+    this.snapshots.learn(event);
+    // Inbox copies drop the member list: up to the group cap of ids that
+    // the recipient has no use for, once per member.
+    const payload = ConversationEvent.encode({ ...event, memberIds: [] }).finish();
     const conversation = event.conversationId;
     const previous = this.tails.get(conversation) ?? Promise.resolve();
-    const done = previous.then(() => this.writeAll(m, event));
+    const done = previous.then(() => this.writeAll(m, event.messageId, recipients, payload));
     this.tails.set(conversation, done);
     void done.finally(() => {
       if (this.tails.get(conversation) === done) this.tails.delete(conversation);
@@ -151,12 +167,14 @@ export class PartitionFanout {
     return done;
   }
 
-  private async writeAll(m: JsMsg, event: ConversationEvent): Promise<void> {
-    const payload = ConversationEvent.encode(event).finish();
+  private async writeAll(
+    m: JsMsg,
+    messageId: string,
+    recipients: string[],
+    payload: Uint8Array,
+  ): Promise<void> {
     try {
-      await Promise.all(
-        event.memberIds.map((member) => this.writeInbox(m, member, event, payload)),
-      );
+      await Promise.all(recipients.map((member) => this.writeInbox(m, member, messageId, payload)));
       m.ack();
     } catch (err) {
       // Only when stopping: the entry stays unacked and comes back later.
@@ -173,11 +191,11 @@ export class PartitionFanout {
   private async writeInbox(
     m: JsMsg,
     member: string,
-    event: ConversationEvent,
+    messageId: string,
     payload: Uint8Array,
   ): Promise<void> {
     const subject = this.topology.inboxSubject(member);
-    const msgID = `${event.messageId}:${member}`;
+    const msgID = `${messageId}:${member}`;
     await pRetry(() => this.js.publish(subject, payload, { msgID }), {
       retries: Infinity,
       minTimeout: 50,

@@ -4,6 +4,7 @@ import { createLogger, Topology } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
+import { MembershipSnapshots } from "../../src/membership/membership-snapshots.js";
 import { PartitionFanout } from "../../src/nats/fanout.js";
 import { eventually } from "../../../testkit/eventually.js";
 
@@ -85,6 +86,7 @@ async function fanOut(
     topology,
     0,
     { maxInFlight: 100, retryMaxMs: 20 },
+    new MembershipSnapshots(1_000),
     createLogger("test", "silent"),
   );
   fanout.start();

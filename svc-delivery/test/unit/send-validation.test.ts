@@ -1,4 +1,4 @@
-import { directConversationId, ParleyError } from "@parley/common";
+import { directConversationId, groupConversationId, ParleyError } from "@parley/common";
 import assert from "node:assert/strict";
 import { messageIdFor, validateSend } from "../../src/domain/send.js";
 
@@ -7,6 +7,7 @@ const request = {
   senderDeviceId: "phone",
   clientMessageId: "c1",
   recipientId: "bob",
+  conversationId: "",
   body: "hi",
   retry: false,
 };
@@ -41,4 +42,26 @@ describe("svc-delivery send validation", () => {
     assert.notEqual(messageIdFor("alice:phone:c2"), a);
     assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it("should take a group id as the conversation of a group send, with no recipient", () => {
+    const group = groupConversationId("alice", "r1");
+    const send = validateSend({ ...request, recipientId: "", conversationId: group }, 100);
+    assert.equal(send.conversationId, group);
+    assert.equal(send.recipientId, null);
+  });
+
+  const targets: [string, string, string, RegExp][] = [
+    ["both targets", "bob", groupConversationId("alice", "r1"), /not both/],
+    ["neither target", "", "", /recipient_id \(1:1\) or conversation_id \(group\)$/],
+    ["a 1:1 id as conversation_id", "", directConversationId("alice", "bob"), /group id/],
+    ["a malformed conversation_id", "", "g_has space", /group id/],
+  ];
+  for (const [what, recipientId, conversationId, reason] of targets) {
+    it(`should refuse ${what} with a reason`, () => {
+      assert.throws(
+        () => validateSend({ ...request, recipientId, conversationId }, 100),
+        (err: ParleyError) => err.code === "invalid_argument" && reason.test(err.message),
+      );
+    });
+  }
 });

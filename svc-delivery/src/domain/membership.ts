@@ -1,0 +1,14 @@
+/**
+ * Who belongs to a conversation, as of one membership version. Group
+ * versions start at 1 and grow by one per change; a 1:1 conversation is
+ * always version 0 with its two participants.
+ */
+export interface Membership {
+  version: number;
+  memberIds: string[];
+}
+
+/** The fixed membership of a 1:1 conversation. */
+export function directMembership(senderId: string, recipientId: string): Membership {
+  return { version: 0, memberIds: [senderId, recipientId] };
+}
