@@ -59,6 +59,30 @@ export class InboxWriter {
     return (await Promise.all(acks)).map((a) => a.seq);
   }
 
+  /**
+   * Stores one event as given (membership change, receipt, a text of a
+   * chosen conversation and seq); resolves with its inbox seq.
+   */
+  async writeEvent(userId: string, event: Partial<ConversationEvent>): Promise<number> {
+    const full: ConversationEvent = {
+      messageId: randomUUID(),
+      conversationId: "d_test",
+      seq: 0,
+      senderId: "sender",
+      senderDeviceId: "dev",
+      clientMessageId: `e${++this.convSeq}`,
+      sentAtMs: Date.now(),
+      memberIds: [],
+      membershipVersion: 0,
+      ...event,
+    };
+    const ack = await jetstream(this.nc).publish(
+      this.topology.inboxSubject(userId),
+      ConversationEvent.encode(full).finish(),
+    );
+    return ack.seq;
+  }
+
   async close(): Promise<void> {
     await this.nc.close();
   }
@@ -73,6 +97,7 @@ export class InboxWriter {
       clientMessageId: `c${this.convSeq}`,
       sentAtMs: Date.now(),
       memberIds: [from, userId],
+      membershipVersion: 0,
       text: { body },
     };
   }
