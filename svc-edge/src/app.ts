@@ -20,9 +20,11 @@ import { InboxReader } from "./delivery/inbox-reader.js";
 import { LiveSubscriptions } from "./delivery/live-subscriptions.js";
 import { DeviceLinker } from "./devices/device-linker.js";
 import { LinkedDevices } from "./devices/linked-devices.js";
+import { ConversationClient } from "./grpc/conversation-client.js";
 import { DeliveryClient } from "./grpc/delivery-client.js";
 import { HistoryClient } from "./grpc/history-client.js";
 import { RequestRouter } from "./handlers/router.js";
+import { ReceiptBatcher } from "./receipts/receipt-batcher.js";
 import { DeviceRegistry } from "./ws/device-registry.js";
 import type { Connection } from "./ws/connection.js";
 import { EdgeServer } from "./ws/server.js";
@@ -46,6 +48,20 @@ export async function startEdge(
     log.warn("PARLEY_TOKEN_SECRET is not set: using the insecure development secret");
   }
 
+  // Calls to the other services; delivered receipts go out in batches.
+  const delivery = new DeliveryClient(config.DELIVERY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
+  const history = new HistoryClient(config.HISTORY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
+  const conversations = new ConversationClient(
+    config.HISTORY_ADDRESS,
+    config.EDGE_GRPC_DEADLINE_MS,
+  );
+  const receipts = new ReceiptBatcher(
+    conversations,
+    config.EDGE_RECEIPT_FLUSH_MS,
+    log.child({ component: "receipts" }),
+  );
+  receipts.start();
+
   // Data plane: streams, cursor and device buckets, shared live subscriptions.
   const nc = await connectNats(config.NATS_URL, "svc-edge", log);
   const topology = topologyFromSettings(config);
@@ -63,7 +79,7 @@ export async function startEdge(
   cursors.start();
   const live = new LiveSubscriptions(nc, topology, log.child({ component: "live" }));
   const reader = new InboxReader(jetstream(nc), jsm, topology);
-  const hub = new DeliveryHub(topology, live, reader, cursors, {
+  const hub = new DeliveryHub(topology, live, reader, cursors, receipts, {
     catchUpBatch: config.EDGE_CATCHUP_BATCH,
     maxBuffered: 4 * config.EDGE_CATCHUP_BATCH,
     retryMinMs: 100,
@@ -85,10 +101,6 @@ export async function startEdge(
   const nats = { connected: true };
   void followNats(nc, hub, nats, log);
 
-  // Calls to the other services.
-  const delivery = new DeliveryClient(config.DELIVERY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
-  const history = new HistoryClient(config.HISTORY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
-
   // Client-facing servers.
   const server = new EdgeServer(
     {
@@ -97,6 +109,7 @@ export async function startEdge(
         heartbeatMs: config.EDGE_HEARTBEAT_MS,
         maxFrameBytes: config.EDGE_MAX_FRAME_BYTES,
         maxBodyBytes: config.EDGE_MAX_BODY_BYTES,
+        maxUserIds: config.EDGE_MAX_FRAME_USER_IDS,
         maxBufferedBytes: config.EDGE_MAX_BUFFERED_BYTES,
         sendsPerSecond: config.EDGE_SENDS_PER_SECOND,
         sendBurst: config.EDGE_SEND_BURST,
@@ -105,7 +118,7 @@ export async function startEdge(
       registry,
       devices,
       delivery: hub,
-      requests: new RequestRouter(delivery, history, devices),
+      requests: new RequestRouter({ delivery, history, conversations, receipts, devices }),
     },
     log.child({ component: "ws" }),
     () => (nats.connected ? undefined : "nats_disconnected"),
@@ -115,17 +128,20 @@ export async function startEdge(
   const grpc: GrpcServerHandle = await startGrpcServer(config.GRPC_ADDRESS, [], log);
 
   // Stop order: no new sockets, let requests finish, close sockets, then
-  // write cursors, then the servers and clients, NATS last.
+  // write cursors and the receipts their acks gave (through the gRPC
+  // client, so before it closes), then the servers and clients, NATS last.
   shutdown.add("stop accepting", async () => server.stopAccepting());
   shutdown.add("close sockets", async () => {
     await new Promise((resolve) => setTimeout(resolve, config.EDGE_CLOSE_GRACE_MS));
     server.closeAll();
   });
   shutdown.add("flush cursors", () => cursors.stop());
+  shutdown.add("flush receipts", () => receipts.stop());
   shutdown.add("stop grpc", () => grpc.stop(2_000));
   shutdown.add("close grpc clients", async () => {
     delivery.close();
     history.close();
+    conversations.close();
   });
   shutdown.add("drain nats", () => nc.drain());
   return { httpPort, grpcPort: grpc.port };

@@ -29,7 +29,7 @@ export const edgeSpec = {
   }),
   HISTORY_ADDRESS: hostPort({
     default: "127.0.0.1:7102",
-    desc: "svc-history's gRPC address (history pages).",
+    desc: "svc-history's gRPC address (history pages, groups, conversations and receipts).",
   }),
   EDGE_GRPC_DEADLINE_MS: intIn(1)({
     default: 5_000,
@@ -78,6 +78,14 @@ export const edgeSpec = {
   EDGE_MAX_DEVICES: intIn(1)({
     default: 5,
     desc: "Devices a user may have linked at once; a hello from one more device is refused (4403) until one is unlinked.",
+  }),
+  EDGE_RECEIPT_FLUSH_MS: intIn(10)({
+    default: 1_000,
+    desc: "How often the delivered watermarks gathered from device acks are sent to svc-history (RecordReceipts, one call for all), and once more on shutdown.",
+  }),
+  EDGE_MAX_FRAME_USER_IDS: intIn(1)({
+    default: 1_024,
+    desc: "Most user ids a create_group or add_members frame may list; keep it at least svc-history's HISTORY_GROUP_MAX_MEMBERS, which decides the group size.",
   }),
   EDGE_CLOSE_GRACE_MS: intIn(0)({
     default: 1_000,

@@ -1,4 +1,5 @@
 import type { Identity, Logger, Topology } from "@parley/common";
+import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
 import type { CursorStore } from "./cursor-store.js";
 import { DeviceSession } from "./device-session.js";
 import type { InboxReader } from "./inbox-reader.js";
@@ -22,6 +23,7 @@ export class DeliveryHub {
     private readonly live: LiveSubscriptions,
     private readonly reader: InboxReader,
     private readonly cursors: CursorStore,
+    private readonly receipts: ReceiptBatcher,
     private readonly options: DeliveryHubOptions,
   ) {}
 
@@ -44,6 +46,7 @@ export class DeliveryHub {
       key,
       follower,
       this.cursors,
+      this.receipts,
       detach,
       (s) => this.sessions.delete(s),
       log,

@@ -1,6 +1,9 @@
 import type { Identity, Logger } from "@parley/common";
 import { RequestError } from "../errors.js";
+import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
+import { UnackedEvents } from "../receipts/unacked-events.js";
 import type { CursorStore } from "./cursor-store.js";
+import type { InboxEntry } from "./inbox-entry.js";
 import type { InboxFollower } from "./inbox-follower.js";
 
 /**
@@ -9,12 +12,15 @@ import type { InboxFollower } from "./inbox-follower.js";
  */
 export class DeviceSession {
   private closed = false;
+  /** Delivered events awaiting the device's ack; undefined when none (idle sessions). */
+  private unacked: UnackedEvents | undefined;
 
   constructor(
     readonly identity: Identity,
     readonly cursorKey: string,
     readonly follower: InboxFollower,
     private readonly cursors: CursorStore,
+    private readonly receipts: ReceiptBatcher,
     private readonly detachLive: () => void,
     private readonly onClosed: (session: DeviceSession) => void,
     /** Made on first use (see Connection.log). */
@@ -30,9 +36,23 @@ export class DeviceSession {
   }
 
   /**
+   * An entry was sent to the device. A stored event (text or membership
+   * change) from someone else counts toward the user's delivered watermark
+   * once the device acks it; the user's own events and receipts do not.
+   */
+  delivered(entry: InboxEntry): void {
+    const event = entry.event;
+    if (this.closed || !event || !(event.text || event.membership)) return;
+    if (event.senderId === this.identity.userId) return;
+    this.unacked ??= new UnackedEvents();
+    this.unacked.add({ inboxSeq: entry.seq, conversationId: event.conversationId, seq: event.seq });
+  }
+
+  /**
    * A cumulative ack from the device. Past what this session delivered it is
    * refused (the client cannot have seen it); behind the cursor it is a
-   * no-op, since cursors never move back.
+   * no-op, since cursors never move back. The events it covers raise the
+   * user's delivered watermarks (batched, see ReceiptBatcher).
    */
   ack(inboxSeq: number): void {
     if (inboxSeq > this.follower.deliveredSeq) {
@@ -41,6 +61,11 @@ export class DeviceSession {
       );
     }
     this.cursors.advance(this.cursorKey, inboxSeq);
+    if (!this.unacked) return;
+    for (const { conversationId, seq } of this.unacked.takeUpTo(inboxSeq)) {
+      this.receipts.delivered(this.identity.userId, conversationId, seq);
+    }
+    if (this.unacked.isEmpty) this.unacked = undefined;
   }
 
   /**
@@ -50,6 +75,8 @@ export class DeviceSession {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    // Unacked events come again on the device's next connection.
+    this.unacked = undefined;
     this.follower.close();
     this.detachLive();
     this.onClosed(this);

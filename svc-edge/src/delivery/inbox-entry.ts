@@ -1,5 +1,6 @@
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
-import type { MessageView } from "../ws/frames.js";
+import type { ReceiptFrame } from "../ws/frames.js";
+import { messageView } from "../ws/views.js";
 
 /**
  * One entry of a user's inbox, decoded once and shared by every device
@@ -23,29 +24,27 @@ export class InboxEntry {
     }
   }
 
-  /** The `message` frame for this entry, serialised once per entry. */
+  /**
+   * The frame for this entry, serialised once per entry: `receipt` for a
+   * receipt event, `message` for anything else (text or membership change).
+   */
   frame(): string | undefined {
     if (!this.event) return undefined;
-    this.frameText ??= JSON.stringify({
-      type: "message",
-      inbox_seq: this.seq,
-      message: messageView(this.event),
-    });
+    this.frameText ??= JSON.stringify(this.frameObject(this.event));
     return this.frameText;
   }
-}
 
-/** The client-facing shape of a conversation event (live and history). */
-export function messageView(event: ConversationEvent): MessageView {
-  const view: MessageView = {
-    id: event.messageId,
-    conversation_id: event.conversationId,
-    seq: event.seq,
-    from: event.senderId,
-    from_device: event.senderDeviceId,
-    client_id: event.clientMessageId,
-    sent_at: event.sentAtMs,
-  };
-  if (event.text) view.body = event.text.body;
-  return view;
+  private frameObject(event: ConversationEvent): object {
+    const { receipt } = event;
+    if (!receipt) return { type: "message", inbox_seq: this.seq, message: messageView(event) };
+    const frame: ReceiptFrame = {
+      type: "receipt",
+      inbox_seq: this.seq,
+      conversation_id: event.conversationId,
+      user_id: receipt.userId,
+      delivered_seq: receipt.deliveredSeq,
+      read_seq: receipt.readSeq,
+    };
+    return frame;
+  }
 }

@@ -1,7 +1,7 @@
-import { messageView } from "../delivery/inbox-entry.js";
 import type { HistoryClient } from "../grpc/history-client.js";
 import type { Connection } from "../ws/connection.js";
 import type { HistoryRequestFrame } from "../ws/frames.js";
+import { messageView } from "../ws/views.js";
 
 /** Reads one page of a conversation from svc-history as the connection's user. */
 export async function handleHistory(

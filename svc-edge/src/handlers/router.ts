@@ -1,27 +1,45 @@
 import { ErrorCode, ParleyError } from "@parley/common";
 import type { DeviceLinker } from "../devices/device-linker.js";
 import { RequestError } from "../errors.js";
+import type { ConversationClient } from "../grpc/conversation-client.js";
 import type { DeliveryClient } from "../grpc/delivery-client.js";
 import type { HistoryClient } from "../grpc/history-client.js";
+import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
 import type { Connection, RequestHandler } from "../ws/connection.js";
 import type { ClientFrame } from "../ws/frames.js";
+import {
+  handleAddMembers,
+  handleCreateGroup,
+  handleGetConversation,
+  handleLeaveGroup,
+  handleListConversations,
+  handleListMembers,
+  handleRemoveMember,
+} from "./conversations.js";
 import { handleDevices, handleUnlinkDevice } from "./devices.js";
 import { handleHistory } from "./history.js";
+import { handleRead } from "./read.js";
 import { handleSend } from "./send.js";
+
+/** The services and parts of the edge that requests reach. */
+export interface RouterDeps {
+  delivery: DeliveryClient;
+  history: HistoryClient;
+  conversations: ConversationClient;
+  receipts: ReceiptBatcher;
+  devices: DeviceLinker;
+}
 
 /**
  * Dispatches the frames of open connections. The connection has already
- * taken the token of requests that reach another service or NATS (send,
- * history, devices, unlink_device).
+ * taken the token of requests that reach another service or NATS (all but
+ * ping and ack).
  */
 export class RequestRouter implements RequestHandler {
-  constructor(
-    private readonly delivery: DeliveryClient,
-    private readonly history: HistoryClient,
-    private readonly devices: DeviceLinker,
-  ) {}
+  constructor(private readonly deps: RouterDeps) {}
 
   async handle(conn: Connection, frame: ClientFrame): Promise<void> {
+    const { delivery, history, conversations, receipts, devices } = this.deps;
     switch (frame.type) {
       case "ping":
         return conn.send(
@@ -30,17 +48,37 @@ export class RequestRouter implements RequestHandler {
       case "ack":
         return conn.deviceSession.ack(frame.inbox_seq);
       case "send":
-        return withBackendErrors(handleSend(conn, frame, this.delivery), frame.id, "delivery");
+        return withBackendErrors(handleSend(conn, frame, delivery), frame.id, "delivery");
       case "history":
-        return withBackendErrors(handleHistory(conn, frame, this.history), frame.id, "history");
+        return withBackendErrors(handleHistory(conn, frame, history), frame.id, "history");
       case "devices":
-        return handleDevices(conn, frame, this.devices);
+        return handleDevices(conn, frame, devices);
       case "unlink_device":
-        return handleUnlinkDevice(conn, frame, this.devices);
+        return handleUnlinkDevice(conn, frame, devices);
+      case "create_group":
+        return viaHistory(handleCreateGroup(conn, frame, conversations), frame.id);
+      case "add_members":
+        return viaHistory(handleAddMembers(conn, frame, conversations), frame.id);
+      case "remove_member":
+        return viaHistory(handleRemoveMember(conn, frame, conversations), frame.id);
+      case "leave_group":
+        return viaHistory(handleLeaveGroup(conn, frame, conversations), frame.id);
+      case "get_conversation":
+        return viaHistory(handleGetConversation(conn, frame, conversations), frame.id);
+      case "list_members":
+        return viaHistory(handleListMembers(conn, frame, conversations), frame.id);
+      case "list_conversations":
+        return viaHistory(handleListConversations(conn, frame, conversations), frame.id);
+      case "read":
+        return viaHistory(handleRead(conn, frame, receipts), frame.id);
       case "hello":
         throw RequestError.invalid("this connection already said hello");
     }
   }
+}
+
+function viaHistory(call: Promise<void>, id: string): Promise<void> {
+  return withBackendErrors(call, id, "history");
 }
 
 /**

@@ -3,9 +3,9 @@ import type { Connection } from "../ws/connection.js";
 import type { SendFrame } from "../ws/frames.js";
 
 /**
- * Forwards a send to svc-delivery as the connection's user and device, and
- * answers `sent` once delivery answered, which it does only after the
- * message is durable in the conversation log.
+ * Forwards a send (1:1 or group) to svc-delivery as the connection's user
+ * and device, and answers `sent` once delivery answered, which it does only
+ * after the message is durable in the conversation log.
  */
 export async function handleSend(
   conn: Connection,
@@ -17,8 +17,8 @@ export async function handleSend(
     senderId: userId,
     senderDeviceId: deviceId,
     clientMessageId: frame.id,
-    recipientId: frame.to,
-    conversationId: "",
+    recipientId: frame.to ?? "",
+    conversationId: frame.conversation_id ?? "",
     body: frame.body,
     retry: frame.retry,
   });

@@ -1,5 +1,17 @@
-import { isValidConversationId, isValidId } from "@parley/common";
+import { isValidId } from "@parley/common";
 import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
+import { conversationParsers } from "./conversation-codec.js";
+import {
+  optionalBoolean,
+  optionalLimit,
+  requireConversationId,
+  requireGroupId,
+  requireIdField,
+  requireSeq,
+  requireText,
+  type CodecLimits,
+  type Fields,
+} from "./fields.js";
 import type {
   AckFrame,
   ClientFrame,
@@ -11,15 +23,11 @@ import type {
   UnlinkDeviceFrame,
 } from "./frames.js";
 
-/** Limits that frame validation enforces. */
-export interface CodecLimits {
-  maxBodyBytes: number;
-}
+export type { CodecLimits } from "./fields.js";
 
 /** Largest page a history request may ask for. */
 export const MAX_HISTORY_LIMIT = 500;
 
-type Fields = Record<string, unknown>;
 type Parser = (f: Fields, limits: CodecLimits) => ClientFrame;
 
 const parsers: Record<ClientFrame["type"], Parser> = {
@@ -30,6 +38,7 @@ const parsers: Record<ClientFrame["type"], Parser> = {
   history: parseHistory,
   devices: parseDevices,
   unlink_device: parseUnlinkDevice,
+  ...conversationParsers,
 };
 
 /**
@@ -98,26 +107,28 @@ function parseHello(f: Fields): HelloFrame {
 
 function parseSend(f: Fields, limits: CodecLimits): SendFrame {
   const id = requireIdField(f, "id", undefined);
-  const to = requireIdField(f, "to", id);
-  if (typeof f.body !== "string" || f.body === "") {
-    throw RequestError.invalid("body must be a non-empty string", id);
-  }
-  // JSON can carry a lone surrogate ("\ud800"); protobuf would silently
-  // store it as U+FFFD, so the message would not be the one sent.
-  if (!f.body.isWellFormed()) {
-    throw RequestError.invalid("body is not well-formed UTF-16 (lone surrogate)", id);
-  }
-  if (f.body.includes("\u0000")) {
-    throw RequestError.invalid("body must not contain NUL (U+0000)", id);
-  }
-  const bytes = Buffer.byteLength(f.body, "utf8");
+  const target = parseSendTarget(f, id);
+  const body = requireText(f, "body", id);
+  const bytes = Buffer.byteLength(body, "utf8");
   if (bytes > limits.maxBodyBytes) {
     throw RequestError.invalid(`body is ${bytes} bytes, over the ${limits.maxBodyBytes} limit`, id);
   }
-  if (f.retry !== undefined && typeof f.retry !== "boolean") {
-    throw RequestError.invalid("retry must be a boolean", id);
+  const retry = optionalBoolean(f, "retry", id) === true;
+  return { type: "send", id, ...target, body, retry };
+}
+
+/** Exactly one of `to` (a user, 1:1) and `conversation_id` (a group). */
+function parseSendTarget(f: Fields, id: string): { to: string } | { conversation_id: string } {
+  const hasTo = f.to !== undefined;
+  const hasGroup = f.conversation_id !== undefined;
+  if (hasTo && hasGroup) {
+    throw RequestError.invalid("to and conversation_id exclude each other: give one", id);
   }
-  return { type: "send", id, to, body: f.body, retry: f.retry === true };
+  if (hasGroup) return { conversation_id: requireGroupId(f, id) };
+  if (!hasTo) {
+    throw RequestError.invalid("to (a user id) or conversation_id (a group id) is required", id);
+  }
+  return { to: requireIdField(f, "to", id) };
 }
 
 function parseAck(f: Fields): AckFrame {
@@ -131,31 +142,22 @@ function parsePing(f: Fields): PingFrame {
 
 function parseHistory(f: Fields): HistoryRequestFrame {
   const id = requireIdField(f, "id", undefined);
-  if (!isValidConversationId(f.conversation_id)) {
-    throw RequestError.invalid("conversation_id is missing or malformed", id);
-  }
-  const frame: HistoryRequestFrame = { type: "history", id, conversation_id: f.conversation_id };
+  const conversationId = requireConversationId(f, id);
+  const frame: HistoryRequestFrame = { type: "history", id, conversation_id: conversationId };
   if (f.before_seq !== undefined) frame.before_seq = requireSeq(f, "before_seq", id);
   if (f.after_seq !== undefined) frame.after_seq = requireSeq(f, "after_seq", id);
   if (frame.before_seq !== undefined && frame.after_seq !== undefined) {
     throw RequestError.invalid("give before_seq or after_seq, not both", id);
   }
-  if (f.from_oldest !== undefined) {
-    if (typeof f.from_oldest !== "boolean") {
-      throw RequestError.invalid("from_oldest must be a boolean", id);
-    }
-    if (f.from_oldest && frame.before_seq !== undefined) {
+  const fromOldest = optionalBoolean(f, "from_oldest", id);
+  if (fromOldest !== undefined) {
+    if (fromOldest && frame.before_seq !== undefined) {
       throw RequestError.invalid("from_oldest cannot be combined with before_seq", id);
     }
-    frame.from_oldest = f.from_oldest;
+    frame.from_oldest = fromOldest;
   }
-  if (f.limit !== undefined) {
-    const limit = requireSeq(f, "limit", id);
-    if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
-      throw RequestError.invalid(`limit must be 1 to ${MAX_HISTORY_LIMIT}`, id);
-    }
-    frame.limit = limit;
-  }
+  const limit = optionalLimit(f, id, MAX_HISTORY_LIMIT);
+  if (limit !== undefined) frame.limit = limit;
   return frame;
 }
 
@@ -166,23 +168,4 @@ function parseDevices(f: Fields): DevicesRequestFrame {
 function parseUnlinkDevice(f: Fields): UnlinkDeviceFrame {
   const id = requireIdField(f, "id", undefined);
   return { type: "unlink_device", id, device_id: requireIdField(f, "device_id", id) };
-}
-
-function requireIdField(f: Fields, field: string, requestId: string | undefined): string {
-  const value = f[field];
-  if (!isValidId(value)) {
-    throw RequestError.invalid(
-      `${field} must be 1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'`,
-      requestId,
-    );
-  }
-  return value;
-}
-
-function requireSeq(f: Fields, field: string, requestId: string | undefined): number {
-  const value = f[field];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw RequestError.invalid(`${field} must be a non-negative integer`, requestId);
-  }
-  return value;
 }

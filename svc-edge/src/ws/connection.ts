@@ -17,6 +17,8 @@ export interface ConnectionLimits {
   heartbeatMs: number;
   maxFrameBytes: number;
   maxBodyBytes: number;
+  /** Most user ids a create_group or add_members frame may list. */
+  maxUserIds: number;
   maxBufferedBytes: number;
   sendsPerSecond: number;
   sendBurst: number;
@@ -51,6 +53,14 @@ const REQUESTS: ReadonlySet<string> = new Set<ClientFrame["type"]>([
   "history",
   "devices",
   "unlink_device",
+  "create_group",
+  "add_members",
+  "remove_member",
+  "leave_group",
+  "get_conversation",
+  "list_members",
+  "list_conversations",
+  "read",
 ]);
 /** Close code for "the server failed, try again" (RFC 6455). */
 const INTERNAL_ERROR = 1011;
@@ -182,7 +192,10 @@ export class Connection implements DeliverySink {
 
   deliver(entry: InboxEntry): boolean {
     const frame = entry.frame();
-    if (frame) this.send(frame);
+    if (frame) {
+      this.send(frame);
+      this.session?.delivered(entry);
+    }
     return this.ws.bufferedAmount <= this.lowWater;
   }
 

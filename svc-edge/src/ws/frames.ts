@@ -9,12 +9,14 @@ export interface HelloFrame {
   token: string;
 }
 
-/** Sends a text message to one user. */
+/** Sends a text message to one user (`to`) or a group (`conversation_id`). */
 export interface SendFrame {
   type: "send";
   /** The client's message id: idempotency key of the send. */
   id: string;
-  to: string;
+  /** Exactly one of `to` and `conversation_id` is set. */
+  to?: string;
+  conversation_id?: string;
   body: string;
   /** The client resends a send it got no `sent` for (see docs/protocol.md). */
   retry: boolean;
@@ -56,6 +58,62 @@ export interface UnlinkDeviceFrame {
   device_id: string;
 }
 
+/** Creates a group; `id` also makes retries of the request safe. */
+export interface CreateGroupFrame {
+  type: "create_group";
+  id: string;
+  title: string;
+  /** The other first members (the creator may be listed or not). */
+  members: string[];
+}
+
+export interface AddMembersFrame {
+  type: "add_members";
+  id: string;
+  conversation_id: string;
+  user_ids: string[];
+}
+
+export interface RemoveMemberFrame {
+  type: "remove_member";
+  id: string;
+  conversation_id: string;
+  user_id: string;
+}
+
+export interface LeaveGroupFrame {
+  type: "leave_group";
+  id: string;
+  conversation_id: string;
+}
+
+export interface GetConversationFrame {
+  type: "get_conversation";
+  id: string;
+  conversation_id: string;
+}
+
+export interface ListMembersFrame {
+  type: "list_members";
+  id: string;
+  conversation_id: string;
+}
+
+export interface ListConversationsFrame {
+  type: "list_conversations";
+  id: string;
+  limit?: number;
+  page_token?: string;
+}
+
+/** The user has read the conversation up to `seq`. */
+export interface ReadFrame {
+  type: "read";
+  id: string;
+  conversation_id: string;
+  seq: number;
+}
+
 export type ClientFrame =
   | HelloFrame
   | SendFrame
@@ -63,7 +121,15 @@ export type ClientFrame =
   | PingFrame
   | HistoryRequestFrame
   | DevicesRequestFrame
-  | UnlinkDeviceFrame;
+  | UnlinkDeviceFrame
+  | CreateGroupFrame
+  | AddMembersFrame
+  | RemoveMemberFrame
+  | LeaveGroupFrame
+  | GetConversationFrame
+  | ListMembersFrame
+  | ListConversationsFrame
+  | ReadFrame;
 
 /** A message as clients see it, live and in history pages. */
 export interface MessageView {
@@ -77,6 +143,52 @@ export interface MessageView {
   sent_at: number;
   /** The text; absent for event kinds that carry none. */
   body?: string;
+  /** Set for a membership change (and then no body). */
+  membership?: MembershipView;
+}
+
+/** "unknown": an action newer than this edge; the event still holds its place. */
+export type MembershipAction = "created" | "added" | "removed" | "left" | "promoted" | "unknown";
+
+/** Who joined, left, was removed or promoted, and by whom. */
+export interface MembershipView {
+  action: MembershipAction;
+  actor: string;
+  user_ids: string[];
+  /** The group's title, on "created". */
+  title?: string;
+}
+
+/** A conversation as its member sees it. */
+export interface ConversationView {
+  conversation_id: string;
+  kind: "direct" | "group";
+  title?: string;
+  created_by?: string;
+  created_at: number;
+  member_count: number;
+  membership_version: number;
+  /** For a 1:1 conversation, the other participant. */
+  peer_id?: string;
+  /** The reader's role. */
+  role: "admin" | "member";
+}
+
+export interface MemberView {
+  user_id: string;
+  role: "admin" | "member";
+  joined_seq: number;
+  delivered_seq: number;
+  read_seq: number;
+}
+
+export interface ConversationSummaryView {
+  conversation: ConversationView;
+  last_message?: MessageView;
+  unread_count: number;
+  last_activity: number;
+  delivered_seq: number;
+  read_seq: number;
 }
 
 export interface WelcomeFrame {
@@ -145,6 +257,62 @@ export interface UnlinkedFrame {
   device_id: string;
 }
 
+/** A member's delivered and read watermarks moved (an inbox entry). */
+export interface ReceiptFrame {
+  type: "receipt";
+  inbox_seq: number;
+  conversation_id: string;
+  user_id: string;
+  delivered_seq: number;
+  read_seq: number;
+}
+
+export interface GroupCreatedFrame {
+  type: "group_created";
+  id: string;
+  conversation: ConversationView;
+  /** False when this answers a retry of an earlier create_group. */
+  created: boolean;
+}
+
+export interface MembersChangedFrame {
+  type: "members_changed";
+  id: string;
+  conversation: ConversationView;
+  /** The membership events appended, in order (empty when nothing changed). */
+  events: MessageView[];
+}
+
+export interface ConversationFrame {
+  type: "conversation";
+  id: string;
+  conversation: ConversationView;
+}
+
+export interface MembersFrame {
+  type: "members";
+  id: string;
+  conversation_id: string;
+  membership_version: number;
+  members: MemberView[];
+}
+
+export interface ConversationsFrame {
+  type: "conversations";
+  id: string;
+  conversations: ConversationSummaryView[];
+  next_page_token?: string;
+}
+
+/** The user's own watermarks after a read. */
+export interface WatermarksFrame {
+  type: "watermarks";
+  id: string;
+  conversation_id: string;
+  delivered_seq: number;
+  read_seq: number;
+}
+
 export interface ErrorFrame {
   type: "error";
   id?: string;
@@ -161,4 +329,11 @@ export type ServerFrame =
   | HistoryPageFrame
   | DevicesFrame
   | UnlinkedFrame
+  | ReceiptFrame
+  | GroupCreatedFrame
+  | MembersChangedFrame
+  | ConversationFrame
+  | MembersFrame
+  | ConversationsFrame
+  | WatermarksFrame
   | ErrorFrame;

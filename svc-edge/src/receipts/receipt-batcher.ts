@@ -1,0 +1,142 @@
+import { ErrorCode, ParleyError, type Logger } from "@parley/common";
+import type {
+  ReceiptResult,
+  ReceiptUpdate,
+  RecordReceiptsRequest,
+  RecordReceiptsResponse,
+} from "@parley/proto/parley/history/v1/conversations";
+
+/** Where receipts go: svc-history's ConversationService.RecordReceipts. */
+export interface ReceiptSink {
+  recordReceipts(request: RecordReceiptsRequest): Promise<RecordReceiptsResponse>;
+}
+
+/**
+ * Updates per RecordReceipts call: one call per flush as long as the edge
+ * has fewer (user, conversation) pairs with news, and no request near
+ * gRPC's 4 MiB message limit when it has more.
+ */
+export const MAX_UPDATES_PER_CALL = 1_000;
+
+/**
+ * The edge's delivered watermarks on their way to svc-history, one batcher
+ * per process. Device acks raise a pending watermark per (user,
+ * conversation); every flush interval all pending ones go out in one
+ * RecordReceipts call, not one write per message. A failed call puts its
+ * values back (as maxima, so nothing newer is lost) for the next flush. A
+ * `read` goes out at once, carrying the pending delivered watermark of its
+ * conversation in the same update, since svc-history clamps read to
+ * delivered.
+ */
+export class ReceiptBatcher {
+  /** Pending delivered watermarks by key (see keyOf). */
+  private pending = new Map<string, ReceiptUpdate>();
+  /** Watermarks of the flush in flight, which a read must not undercut. */
+  private inflight = new Map<string, number>();
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sink: ReceiptSink,
+    private readonly flushMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.timer.unref();
+  }
+
+  /** The user's devices received the conversation's events up to `seq`. */
+  delivered(userId: string, conversationId: string, seq: number): void {
+    const key = keyOf(userId, conversationId);
+    const update = this.pending.get(key);
+    if (!update) {
+      this.pending.set(key, { userId, conversationId, deliveredSeq: seq, readSeq: 0 });
+    } else if (seq > update.deliveredSeq) {
+      update.deliveredSeq = seq;
+    }
+  }
+
+  /**
+   * Records a read at once, with the pending delivered watermark of the
+   * same conversation; resolves with svc-history's result for the update
+   * (which may carry a per-update error) and rejects when the call failed.
+   * A refused update changes nothing, so its delivered value is pending
+   * again: a read refused for its seq must not lose the user's delivered.
+   */
+  async read(userId: string, conversationId: string, readSeq: number): Promise<ReceiptResult> {
+    const key = keyOf(userId, conversationId);
+    const pending = this.pending.get(key)?.deliveredSeq ?? 0;
+    this.pending.delete(key);
+    const deliveredSeq = Math.max(pending, this.inflight.get(key) ?? 0);
+    let result: ReceiptResult | undefined;
+    try {
+      const res = await this.sink.recordReceipts({
+        updates: [{ userId, conversationId, deliveredSeq, readSeq }],
+      });
+      result = res.results[0];
+      if (!result) throw new ParleyError(ErrorCode.Internal, "RecordReceipts answered no result");
+      return result;
+    } finally {
+      if (pending > 0 && result?.errorCode !== "") this.delivered(userId, conversationId, pending);
+    }
+  }
+
+  /** Sends every pending watermark; a flush already running is joined. */
+  flush(): Promise<void> {
+    this.flushing ??= this.flushPending().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  /** Stops the timer and sends what is pending (on shutdown). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushing;
+    await this.flush();
+    if (this.pending.size > 0) {
+      this.log.warn({ pending: this.pending.size }, "delivered receipts not recorded at shutdown");
+    }
+  }
+
+  private async flushPending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const updates = [...this.pending.values()];
+    this.pending = new Map();
+    for (const u of updates) this.inflight.set(keyOf(u.userId, u.conversationId), u.deliveredSeq);
+    try {
+      for (let i = 0; i < updates.length; i += MAX_UPDATES_PER_CALL) {
+        await this.send(updates.slice(i, i + MAX_UPDATES_PER_CALL));
+      }
+    } finally {
+      this.inflight.clear();
+    }
+  }
+
+  /** One call; on failure its updates are pending again for the next flush. */
+  private async send(updates: ReceiptUpdate[]): Promise<void> {
+    let res: RecordReceiptsResponse;
+    try {
+      res = await this.sink.recordReceipts({ updates });
+    } catch (err) {
+      this.log.warn({ err, updates: updates.length }, "receipts not recorded, retrying next flush");
+      for (const u of updates) this.delivered(u.userId, u.conversationId, u.deliveredSeq);
+      return;
+    }
+    // A refused update would be refused again (e.g. the user left the
+    // group since): it is dropped, not retried.
+    for (const [i, result] of res.results.entries()) {
+      if (result.errorCode === "") continue;
+      const u = updates[i];
+      this.log.debug(
+        { user_id: u?.userId, conversation_id: u?.conversationId, code: result.errorCode },
+        `delivered receipt refused: ${result.errorReason}`,
+      );
+    }
+  }
+}
+
+/** Ids cannot contain a space, so the key is unambiguous. */
+function keyOf(userId: string, conversationId: string): string {
+  return `${userId} ${conversationId}`;
+}
