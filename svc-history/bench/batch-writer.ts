@@ -51,6 +51,7 @@ try {
         clientMessageId: `c${i}`,
         sentAtMs: Date.now(),
         memberIds: [a, "bench"],
+        membershipVersion: 0,
         text: { body },
       }).finish();
       acks.push(js.publish(topology.messageSubject(conversationId), event));

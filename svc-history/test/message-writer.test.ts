@@ -28,10 +28,17 @@ describe("svc-history MessageWriter", function () {
   });
 
   /** Stored messages as the consumer builds them, seqs from `firstSeq` on. */
-  function batch(conversationId: string, members: string[], count: number, firstSeq: number) {
-    return textEvents(conversationId, members[0]!, members, count).map((e, i) =>
-      decodeLogEntry(ConversationEvent.encode(e).finish(), firstSeq + i),
-    );
+  function batch(
+    conversationId: string,
+    members: string[],
+    count: number,
+    firstSeq: number,
+  ): StoredMessage[] {
+    return textEvents(conversationId, members[0]!, members, count).map((e, i) => {
+      const stored = decodeLogEntry(ConversationEvent.encode(e).finish(), firstSeq + i);
+      assert.ok(stored, "a text event is stored");
+      return stored;
+    });
   }
 
   it("should store nothing twice when a batch is written again", async function () {
@@ -47,7 +54,7 @@ describe("svc-history MessageWriter", function () {
   it("should keep the first joined_seq and the last seq whatever order batches arrive in", async function () {
     const { alice, bob, conversationId } = directPair();
     const early = batch(conversationId, [alice, bob], 5, 10);
-    const late: StoredMessage[] = batch(conversationId, [alice, bob], 5, 20);
+    const late = batch(conversationId, [alice, bob], 5, 20);
 
     await writer.write(late);
     await writer.write(early);

@@ -1,6 +1,7 @@
-import { isValidConversationId } from "@parley/common";
+import { isGroupConversationId, isValidConversationId } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import { UnreadableEntryError } from "../errors.js";
+import { toStoredMembership, type StoredMembership } from "./membership.js";
 
 /** One conversation log entry as svc-history stores it. */
 export interface StoredMessage {
@@ -14,7 +15,12 @@ export interface StoredMessage {
   sentAt: Date;
   /** The text, or null for an event without a text payload. */
   body: string | null;
-  /** Members named by the event; they become conversation members. */
+  /** The membership change, or null for an event without one. */
+  membership: StoredMembership | null;
+  /**
+   * Members named by the event. In a 1:1 conversation they become its
+   * members; a group's members are kept by ConversationService instead.
+   */
   memberIds: string[];
 }
 
@@ -24,15 +30,18 @@ const LATEST_SENT_AT_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /**
  * Decodes a log entry. The event's own seq is 0 in the log; the stream
  * sequence is its real position, so it is taken from the JetStream message.
+ * Returns null for a receipt: the log carries it to members' devices, but
+ * its watermarks are stored by RecordReceipts, so there is nothing to keep.
  * Throws UnreadableEntryError when the entry can never be stored.
  */
-export function decodeLogEntry(data: Uint8Array, streamSeq: number): StoredMessage {
+export function decodeLogEntry(data: Uint8Array, streamSeq: number): StoredMessage | null {
   let event: ConversationEvent;
   try {
     event = ConversationEvent.decode(data);
   } catch (err) {
     throw new UnreadableEntryError(streamSeq, "not a ConversationEvent", { cause: err });
   }
+  if (event.receipt) return null;
   if (!isValidConversationId(event.conversationId)) {
     throw new UnreadableEntryError(streamSeq, "missing or malformed conversation_id");
   }
@@ -54,13 +63,14 @@ export function decodeLogEntry(data: Uint8Array, streamSeq: number): StoredMessa
     clientMessageId: event.clientMessageId,
     sentAt,
     body: event.text?.body ?? null,
+    membership: event.membership ? toStoredMembership(event.membership) : null,
     memberIds: event.memberIds,
   };
 }
 
 /** The kind of a conversation, read from its id's prefix. */
 export function conversationKind(conversationId: string): "direct" | "group" {
-  return conversationId.startsWith("d_") ? "direct" : "group";
+  return isGroupConversationId(conversationId) ? "group" : "direct";
 }
 
 /**
@@ -75,6 +85,9 @@ function hasNul(event: ConversationEvent): boolean {
     event.clientMessageId,
     event.text?.body ?? "",
     ...event.memberIds,
+    event.membership?.actorId ?? "",
+    event.membership?.title ?? "",
+    ...(event.membership?.userIds ?? []),
   ];
   return fields.some((f) => f.includes("\0"));
 }

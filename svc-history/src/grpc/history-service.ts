@@ -24,10 +24,14 @@ export function historyService(
   const getHistory = async (request: GetHistoryRequest): Promise<GetHistoryResponse> => {
     const page = parsePageRequest(request, limits);
     try {
-      if (!(await reader.isMember(page.conversationId, page.readerId))) {
-        throw ParleyError.denied(NOT_A_MEMBER);
-      }
-      const { messages, hasMore } = await reader.page(page.conversationId, page.cursor, page.limit);
+      const fromSeq = await reader.readableFrom(page.conversationId, page.readerId);
+      if (fromSeq === null) throw ParleyError.denied(NOT_A_MEMBER);
+      const { messages, hasMore } = await reader.page(
+        page.conversationId,
+        page.cursor,
+        page.limit,
+        fromSeq,
+      );
       return { messages, hasMore };
     } catch (err) {
       if (err instanceof ParleyError) throw err;

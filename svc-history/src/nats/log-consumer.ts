@@ -132,13 +132,16 @@ export class LogConsumer {
   /**
    * Decodes a batch. An entry that can never be stored is terminated: left
    * unacked it would be redelivered forever and, with interest retention,
-   * kept in the log forever. It is logged with its stream seq instead.
+   * kept in the log forever. It is logged with its stream seq instead. An
+   * entry with nothing to store (a receipt) is acked at once.
    */
   private readable(batch: JsMsg[]): Entry[] {
     const entries: Entry[] = [];
     for (const msg of batch) {
       try {
-        entries.push({ msg, message: decodeLogEntry(msg.data, msg.seq) });
+        const message = decodeLogEntry(msg.data, msg.seq);
+        if (message) entries.push({ msg, message });
+        else msg.ack();
       } catch (err) {
         if (!(err instanceof UnreadableEntryError)) throw err;
         this.log.error(

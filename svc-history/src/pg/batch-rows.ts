@@ -11,13 +11,24 @@ export interface BatchRows {
   conversations: unknown[][];
   members: unknown[][];
   userConversations: unknown[][];
+  /** [conversation_id, last seq, its sent_at] per group of the batch. */
+  groupActivity: [string, number, Date][];
 }
 
+/**
+ * A 1:1 conversation's rows are derived from its events: the pair in
+ * `memberIds` become members and list it. A group's are not: its members
+ * are kept by ConversationService, and an event stamped before a removal
+ * would re-add the removed member. For a group the batch only stores the
+ * events and reports the latest one (`groupActivity`), which moves the
+ * conversation list of the members it already has.
+ */
 export function batchRows(batch: StoredMessage[]): BatchRows {
   const messages = new Map<string, unknown[]>();
   const conversations = new Map<string, [string, string, Date]>();
   const members = new Map<string, [string, string, number]>();
   const userConversations = new Map<string, [string, string, number, Date]>();
+  const groupActivity = new Map<string, [string, number, Date]>();
 
   for (const m of batch) {
     messages.set(key(m.conversationId, m.seq), [
@@ -29,14 +40,18 @@ export function batchRows(batch: StoredMessage[]): BatchRows {
       m.clientMessageId,
       m.sentAt,
       m.body,
+      m.membership === null ? null : JSON.stringify(m.membership),
     ]);
+    if (conversationKind(m.conversationId) === "group") {
+      const latest = groupActivity.get(m.conversationId);
+      if (!latest || latest[1] < m.seq) {
+        groupActivity.set(m.conversationId, [m.conversationId, m.seq, m.sentAt]);
+      }
+      continue;
+    }
     const conversation = conversations.get(m.conversationId);
     if (!conversation || conversation[2] > m.sentAt) {
-      conversations.set(m.conversationId, [
-        m.conversationId,
-        conversationKind(m.conversationId),
-        m.sentAt,
-      ]);
+      conversations.set(m.conversationId, [m.conversationId, "direct", m.sentAt]);
     }
     for (const user of new Set(m.memberIds)) {
       const member = members.get(key(m.conversationId, user));
@@ -59,6 +74,7 @@ export function batchRows(batch: StoredMessage[]): BatchRows {
     conversations: sortedValues(conversations),
     members: sortedValues(members),
     userConversations: sortedValues(userConversations),
+    groupActivity: sortedValues(groupActivity),
   };
 }
 

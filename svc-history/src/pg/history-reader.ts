@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import { EVENT_COLUMNS, eventOfRow, type EventRow } from "./event-row.js";
 
 /** Where a page starts; see GetHistory in history.proto. */
 export type PageCursor =
@@ -12,42 +13,38 @@ export interface Page {
   hasMore: boolean;
 }
 
-interface MessageRow {
-  conversation_id: string;
-  seq: string;
-  message_id: string;
-  sender_id: string;
-  sender_device_id: string;
-  client_message_id: string;
-  sent_at: Date;
-  body: string | null;
-}
-
-const COLUMNS = `conversation_id, seq, message_id, sender_id, sender_device_id,
-  client_message_id, sent_at, body`;
-
 // Keyset queries on the primary key (conversation_id, seq): each names the
-// distribution column, so under Citus it routes to one shard.
+// distribution column, so under Citus it routes to one shard. $3 is the
+// reader's first readable seq (1 for a 1:1 conversation).
 const QUERIES: Record<PageCursor["kind"], string> = {
-  newest: `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1
+  newest: `SELECT ${EVENT_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq >= $3
     ORDER BY seq DESC LIMIT $2`,
-  before: `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND seq < $3
-    ORDER BY seq DESC LIMIT $2`,
-  after: `SELECT ${COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $3
-    ORDER BY seq ASC LIMIT $2`,
+  before: `SELECT ${EVENT_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq >= $3
+    AND seq < $4 ORDER BY seq DESC LIMIT $2`,
+  after: `SELECT ${EVENT_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq >= $3
+    AND seq > $4 ORDER BY seq ASC LIMIT $2`,
 };
 
 /** Reads stored conversations. */
 export class HistoryReader {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Whether the user is a member; false for an unknown conversation too. */
-  async isMember(conversationId: string, userId: string): Promise<boolean> {
-    const result = await this.pool.query(
-      "SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2",
+  /**
+   * The first seq the user may read: 1 in a 1:1 conversation (its members
+   * read it all), the seq of the event that made them a member in a group
+   * (what was said before stays hidden). Null for a non-member and for an
+   * unknown conversation alike.
+   */
+  async readableFrom(conversationId: string, userId: string): Promise<number | null> {
+    const { rows } = await this.pool.query<{ joined_seq: string; kind: string }>(
+      `SELECT m.joined_seq, c.kind FROM conversation_members m
+         JOIN conversations c ON c.conversation_id = m.conversation_id
+        WHERE m.conversation_id = $1 AND m.user_id = $2`,
       [conversationId, userId],
     );
-    return result.rowCount !== 0;
+    const row = rows[0];
+    if (!row) return null;
+    return row.kind === "group" ? Number(row.joined_seq) : 1;
   }
 
   /** Where a message is stored, by id; null when it is not (yet). */
@@ -64,30 +61,20 @@ export class HistoryReader {
     return row ? { seq: Number(row.seq), sentAtMs: row.sent_at.getTime() } : null;
   }
 
-  /** One page of at most `limit` messages from the cursor on. */
-  async page(conversationId: string, cursor: PageCursor, limit: number): Promise<Page> {
-    const params: unknown[] = [conversationId, limit + 1];
+  /** One page of at most `limit` messages from the cursor on, none below `fromSeq`. */
+  async page(
+    conversationId: string,
+    cursor: PageCursor,
+    limit: number,
+    fromSeq: number,
+  ): Promise<Page> {
+    const params: unknown[] = [conversationId, limit + 1, fromSeq];
     if (cursor.kind !== "newest") params.push(cursor.seq);
-    const { rows } = await this.pool.query<MessageRow>(QUERIES[cursor.kind], params);
+    const { rows } = await this.pool.query<EventRow>(QUERIES[cursor.kind], params);
     // One row beyond the limit tells whether another page exists.
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     if (cursor.kind !== "after") page.reverse();
-    return { messages: page.map(toEvent), hasMore };
+    return { messages: page.map(eventOfRow), hasMore };
   }
-}
-
-function toEvent(row: MessageRow): ConversationEvent {
-  return {
-    messageId: row.message_id,
-    conversationId: row.conversation_id,
-    seq: Number(row.seq),
-    senderId: row.sender_id,
-    senderDeviceId: row.sender_device_id,
-    clientMessageId: row.client_message_id,
-    sentAtMs: row.sent_at.getTime(),
-    memberIds: [],
-    membershipVersion: 0,
-    text: row.body === null ? undefined : { body: row.body },
-  };
 }

@@ -8,7 +8,7 @@ import { insertRows } from "./multi-row.js";
 // nothing, and an out-of-order one only ever moves values the right way
 // (joined_seq down, last_seq up).
 const INSERT_MESSAGES = `INSERT INTO messages (conversation_id, seq, message_id, sender_id,
-  sender_device_id, client_message_id, sent_at, body)`;
+  sender_device_id, client_message_id, sent_at, body, membership)`;
 // Either key may conflict: (conversation_id, seq) on a replay, and
 // (conversation_id, message_id) when a retried send reached the log twice.
 const ON_MESSAGE_CONFLICT = "ON CONFLICT DO NOTHING";
@@ -28,6 +28,16 @@ const UPSERT_USER_CONVERSATIONS = `INSERT INTO user_conversations (user_id, conv
 const ON_USER_CONVERSATION_CONFLICT = `ON CONFLICT (user_id, conversation_id) DO UPDATE
   SET last_seq = excluded.last_seq, last_message_at = excluded.last_message_at
   WHERE user_conversations.last_seq < excluded.last_seq`;
+
+// A group's conversation list rows are created and deleted by the
+// membership RPCs; events only move those that exist, for the members the
+// group has now (the event's stamp may be older than a removal). Both
+// statements name the distribution column of their table: conversation_id,
+// then (user_id list, conversation_id), which Citus prunes to those users.
+const GROUP_MEMBERS = `SELECT conversation_id, user_id FROM conversation_members
+  WHERE conversation_id = ANY($1)`;
+const MOVE_GROUP_LIST = `UPDATE user_conversations SET last_seq = $3, last_message_at = $4
+  WHERE user_id = ANY($2) AND conversation_id = $1 AND last_seq < $3`;
 
 /** Stores batches of log entries, one transaction per batch. */
 export class MessageWriter {
@@ -58,6 +68,7 @@ export class MessageWriter {
         rows.userConversations,
         ON_USER_CONVERSATION_CONFLICT,
       );
+      await moveGroupLists(client, rows.groupActivity);
       await client.query("COMMIT");
       client.release();
       return inserted;
@@ -67,5 +78,27 @@ export class MessageWriter {
       client.release(true);
       throw err;
     }
+  }
+}
+
+/**
+ * Moves the conversation list of each group's current members to the
+ * group's latest event of the batch. A member whose addition commits while
+ * the batch is written keeps the addition event as its latest until the
+ * group's next event moves it: the list lags by one event at most.
+ */
+async function moveGroupLists(
+  client: pg.ClientBase,
+  activity: [string, number, Date][],
+): Promise<void> {
+  if (activity.length === 0) return;
+  const { rows } = await client.query<{ conversation_id: string; user_id: string }>(GROUP_MEMBERS, [
+    activity.map(([conversationId]) => conversationId),
+  ]);
+  const members = Map.groupBy(rows, (r) => r.conversation_id);
+  for (const [conversationId, seq, sentAt] of activity) {
+    const users = (members.get(conversationId) ?? []).map((r) => r.user_id).sort();
+    if (users.length === 0) continue;
+    await client.query(MOVE_GROUP_LIST, [conversationId, users, seq, sentAt]);
   }
 }

@@ -26,6 +26,7 @@ export function textEvents(
     clientMessageId: `c${i}`,
     sentAtMs: 1_767_225_600_000 + i,
     memberIds,
+    membershipVersion: 0,
     text: { body: `message ${i}` },
   }));
 }
