@@ -1,4 +1,4 @@
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
   connectNats,
   ensureTopology,
@@ -8,16 +8,21 @@ import {
   type Logger,
   type Shutdown,
 } from "@parley/common";
+import { ConversationServiceService } from "@parley/proto/parley/history/v1/conversations";
 import { HistoryServiceService } from "@parley/proto/parley/history/v1/history";
 import type { HistoryConfig } from "./config.js";
+import { conversationService } from "./grpc/conversation-service.js";
 import { historyService } from "./grpc/history-service.js";
+import { EventPublisher } from "./nats/event-publisher.js";
 import { LogConsumer } from "./nats/log-consumer.js";
 import { logDistribution } from "./pg/citus.js";
+import { ConversationReader } from "./pg/conversation-reader.js";
 import { HistoryReader } from "./pg/history-reader.js";
 import { MessageWriter } from "./pg/message-writer.js";
 import { migrate } from "./pg/migrate.js";
 import { createPool } from "./pg/pool.js";
 import { RetentionJob } from "./pg/retention.js";
+import { LogBound } from "./receipts/log-bound.js";
 
 export interface App {
   grpc_port: number;
@@ -59,7 +64,8 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
   const nc = await connectNats(config.NATS_URL, "svc-history", log.child({ component: "nats" }));
   stops.push(["drain nats", () => nc.drain()]);
   const topology = topologyFromSettings(config);
-  await ensureTopology(await jetstreamManager(nc), topology, warnOnDrift(log));
+  const jsm = await jetstreamManager(nc);
+  await ensureTopology(jsm, topology, warnOnDrift(log));
 
   const consumer = new LogConsumer({
     nc,
@@ -90,14 +96,37 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
   // gRPC last: history is served once the service is whole.
   const limits = { defaultLimit: config.HISTORY_PAGE_DEFAULT, maxLimit: config.HISTORY_PAGE_MAX };
   const grpcLog = log.child({ component: "grpc" });
-  const service = historyService(new HistoryReader(pool), limits, grpcLog);
+  const publisher = new EventPublisher(
+    nc,
+    jetstream(nc),
+    topology,
+    config.HISTORY_PUBLISH_TIMEOUT_MS,
+  );
+  const reader = new ConversationReader(pool);
+  const conversations = conversationService(
+    { pool, reader, publisher, maxMembers: config.HISTORY_GROUP_MAX_MEMBERS, log: grpcLog },
+    {
+      pool,
+      reader,
+      publisher,
+      bound: new LogBound(jsm, topology),
+      maxUpdates: config.HISTORY_RECEIPTS_MAX_UPDATES,
+      log: grpcLog,
+    },
+    grpcLog,
+  );
   const grpc = await startGrpcServer(
     config.GRPC_ADDRESS,
     [
       {
         name: "parley.history.v1.HistoryService",
         definition: HistoryServiceService,
-        implementation: service,
+        implementation: historyService(new HistoryReader(pool), limits, grpcLog),
+      },
+      {
+        name: "parley.history.v1.ConversationService",
+        definition: ConversationServiceService,
+        implementation: conversations,
       },
     ],
     grpcLog,

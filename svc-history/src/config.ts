@@ -22,7 +22,7 @@ export const historySpec = {
   ...natsSettings,
   GRPC_ADDRESS: hostPort({
     default: "0.0.0.0:7102",
-    desc: "Address the gRPC server binds (HistoryService and grpc.health.v1); port 0 picks a free port.",
+    desc: "Address the gRPC server binds (HistoryService, ConversationService and grpc.health.v1); port 0 picks a free port.",
   }),
   GRPC_STOP_GRACE_MS: intIn(
     0,
@@ -98,6 +98,27 @@ export const historySpec = {
   )({
     default: 200,
     desc: "Largest GetHistory page; larger requested limits are lowered to it.",
+  }),
+  HISTORY_GROUP_MAX_MEMBERS: intIn(
+    2,
+    100_000,
+  )({
+    default: 1_024,
+    desc: "Most members a group may have, its creator included; CreateGroup and AddMembers refuse more with INVALID_ARGUMENT.",
+  }),
+  HISTORY_RECEIPTS_MAX_UPDATES: intIn(
+    1,
+    100_000,
+  )({
+    default: 5_000,
+    desc: "Most watermark updates one RecordReceipts call may carry; a larger call is refused with INVALID_ARGUMENT.",
+  }),
+  HISTORY_PUBLISH_TIMEOUT_MS: intIn(
+    100,
+    60_000,
+  )({
+    default: 5_000,
+    desc: "How long appending a membership or receipt event to the conversation log may take before the call fails with UNAVAILABLE.",
   }),
 };
 

@@ -10,6 +10,7 @@ import {
   type Topology,
 } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import { ConversationServiceClient } from "@parley/proto/parley/history/v1/conversations";
 import {
   HistoryServiceClient,
   type GetHistoryRequest,
@@ -28,12 +29,14 @@ import { eventually } from "../../../testkit/eventually.js";
 
 /**
  * One test's deployment: svc-history in its own namespace and schema, a
- * NATS connection that publishes straight into the conversation log, a
- * HistoryService client and a Postgres client to look at what was stored.
+ * NATS connection that publishes straight into the conversation log,
+ * HistoryService and ConversationService clients and a Postgres client to
+ * look at what was stored.
  */
 export class HistoryDeployment {
   service!: RunningService;
   client!: HistoryServiceClient;
+  conversations!: ConversationServiceClient;
   private constructor(
     readonly ns: string,
     readonly env: Record<string, string>,
@@ -65,7 +68,10 @@ export class HistoryDeployment {
   async startService(): Promise<void> {
     this.service = await startService("history", this.env);
     this.client?.close();
-    this.client = createClient(HistoryServiceClient, `127.0.0.1:${this.service.ready.grpc_port}`);
+    this.conversations?.close();
+    const address = `127.0.0.1:${this.service.ready.grpc_port}`;
+    this.client = createClient(HistoryServiceClient, address);
+    this.conversations = createClient(ConversationServiceClient, address);
   }
 
   /** Publishes an event to the conversation log; returns its stream seq. */
@@ -114,6 +120,7 @@ export class HistoryDeployment {
 
   async dispose(): Promise<void> {
     this.client?.close();
+    this.conversations?.close();
     await this.service?.stop();
     await this.nc.close();
     await this.db.end();

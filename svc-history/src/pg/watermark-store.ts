@@ -1,0 +1,42 @@
+import type pg from "pg";
+import type { Watermarks } from "../receipts/watermarks.js";
+
+// Each statement names the distribution column (conversation_id) and the
+// rest of the primary key, so it routes to one shard and one row.
+
+/** The member's watermarks, locked until the transaction ends; null for a non-member. */
+export async function lockWatermarks(
+  client: pg.ClientBase,
+  conversationId: string,
+  userId: string,
+): Promise<Watermarks | null> {
+  const { rows } = await client.query<{ delivered_seq: string; read_seq: string }>(
+    `SELECT delivered_seq, read_seq FROM conversation_members
+      WHERE conversation_id = $1 AND user_id = $2 FOR UPDATE`,
+    [conversationId, userId],
+  );
+  const row = rows[0];
+  return row ? { delivered: Number(row.delivered_seq), read: Number(row.read_seq) } : null;
+}
+
+/** The highest stored seq of the conversation (0 when none). */
+export async function lastStoredSeq(client: pg.ClientBase, conversationId: string) {
+  const { rows } = await client.query<{ seq: string | null }>(
+    "SELECT max(seq) AS seq FROM messages WHERE conversation_id = $1",
+    [conversationId],
+  );
+  return Number(rows[0]?.seq ?? 0);
+}
+
+export async function saveWatermarks(
+  client: pg.ClientBase,
+  conversationId: string,
+  userId: string,
+  marks: Watermarks,
+): Promise<void> {
+  await client.query(
+    `UPDATE conversation_members SET delivered_seq = $3, read_seq = $4
+      WHERE conversation_id = $1 AND user_id = $2`,
+    [conversationId, userId, marks.delivered, marks.read],
+  );
+}

@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { ErrorCode } from "@parley/common";
+import { HistoryDeployment } from "./helpers/deployment.js";
+import { ConversationsApi, logEventsOf, users } from "./helpers/conversations.js";
+import { directPair, textEvents } from "./helpers/events.js";
+
+describe("svc-history RecordReceipts", function () {
+  let d: HistoryDeployment;
+  let api: ConversationsApi;
+  beforeEach(async () => {
+    d = await HistoryDeployment.start();
+    api = new ConversationsApi(d);
+  });
+  afterEach(async () => d?.dispose());
+
+  /** A group of three with five stored texts from its admin; their seqs. */
+  async function groupWithTexts() {
+    const [ann, ben, cat] = users("u", 3) as [string, string, string];
+    const { conversation } = await api.createGroup({ creatorId: ann, memberIds: [ben, cat] });
+    const conversationId = conversation!.conversationId;
+    const texts = textEvents(conversationId, ann, [ann, ben, cat], 5).map((e) => ({
+      ...e,
+      membershipVersion: 1,
+    }));
+    const seqs: number[] = [];
+    for (const e of texts) seqs.push(await d.publish(e));
+    await d.waitForStored(conversationId, 6);
+    return { ann, ben, cat, conversationId, seqs };
+  }
+
+  /** The receipts in the conversation's log, as [user, delivered, read]. */
+  async function loggedReceipts(conversationId: string) {
+    const log = await logEventsOf(d, conversationId);
+    return log
+      .filter((e) => e.receipt)
+      .map((e) => [e.receipt!.userId, e.receipt!.deliveredSeq, e.receipt!.readSeq]);
+  }
+
+  it("should move watermarks forward only, clamp read to delivered, and log each move", async function () {
+    const { ann, ben, cat, conversationId, seqs } = await groupWithTexts();
+    const [s1, s2, s3, , s5] = seqs as [number, number, number, number, number];
+    const up = (deliveredSeq: number, readSeq: number) => ({
+      userId: ben,
+      conversationId,
+      deliveredSeq,
+      readSeq,
+    });
+    const results = await api.recordReceipts([
+      up(s3, s2),
+      up(s1, s1), // backwards: changes nothing
+      up(0, s5), // read beyond delivered: clamped to it
+    ]);
+    assert.deepEqual(
+      results.results.map((r) => [r.errorCode, r.deliveredSeq, r.readSeq]),
+      [
+        ["", s3, s2],
+        ["", s3, s2],
+        ["", s3, s3],
+      ],
+    );
+    // Delivered and read together in one update: read follows delivered.
+    const both = await api.recordReceipts([up(s5, s5)]);
+    assert.deepEqual([both.results[0]!.deliveredSeq, both.results[0]!.readSeq], [s5, s5]);
+
+    // One receipt per call whose watermarks moved, with the final values.
+    assert.deepEqual(await loggedReceipts(conversationId), [
+      [ben, s3, s3],
+      [ben, s5, s5],
+    ]);
+    const log = await logEventsOf(d, conversationId);
+    const receipt = log.find((e) => e.receipt)!;
+    assert.equal(receipt.senderId, ben);
+    assert.equal(receipt.senderDeviceId, "server");
+    assert.deepEqual([...receipt.memberIds].sort(), [ann, ben, cat].sort());
+    assert.equal(receipt.membershipVersion, 1);
+
+    const unchanged = await api.recordReceipts([up(s2, s1)]);
+    assert.deepEqual([unchanged.results[0]!.deliveredSeq, unchanged.results[0]!.readSeq], [s5, s5]);
+    assert.equal((await loggedReceipts(conversationId)).length, 2, "no move, no receipt");
+
+    const members = await api.listMembers(ann, conversationId);
+    const benRow = members.members.find((m) => m.userId === ben)!;
+    assert.deepEqual([benRow.deliveredSeq, benRow.readSeq], [s5, s5]);
+  });
+
+  it("should refuse bad updates one by one and change nothing for them", async function () {
+    const { ann, ben, conversationId, seqs } = await groupWithTexts();
+    const last = seqs.at(-1)!;
+    const results = await api.recordReceipts([
+      { userId: ben, conversationId, deliveredSeq: last + 1_000 },
+      { userId: "mallory", conversationId, deliveredSeq: 1 },
+      { userId: ben, conversationId: "g_nosuchgroup", deliveredSeq: 1 },
+      { userId: "bad id", conversationId, deliveredSeq: 1 },
+      { userId: ben, conversationId: "nope", deliveredSeq: 1 },
+      { userId: ann, conversationId, deliveredSeq: seqs[0], readSeq: seqs[0] },
+    ]);
+    assert.deepEqual(
+      results.results.map((r) => r.errorCode),
+      [
+        ErrorCode.InvalidArgument,
+        ErrorCode.PermissionDenied,
+        ErrorCode.PermissionDenied,
+        ErrorCode.InvalidArgument,
+        ErrorCode.InvalidArgument,
+        "",
+      ],
+    );
+    assert.match(results.results[0]!.errorReason, /beyond the conversation's last event/);
+    assert.equal(results.results[1]!.errorReason, results.results[2]!.errorReason);
+    const members = await api.listMembers(ben, conversationId);
+    const benRow = members.members.find((m) => m.userId === ben)!;
+    assert.deepEqual([benRow.deliveredSeq, benRow.readSeq], [0, 0]);
+    assert.deepEqual(await loggedReceipts(conversationId), [[ann, seqs[0], seqs[0]]]);
+  });
+
+  it("should accept a seq that is in the log but not stored yet, in a 1:1 conversation too", async function () {
+    const { alice, bob, conversationId } = directPair();
+    const [first, second] = textEvents(conversationId, alice, [alice, bob], 2);
+    await d.publish(first!);
+    await d.waitForStored(conversationId, 1);
+    // A time Postgres cannot store: the entry stays in the log, never stored.
+    const unstored = await d.publish({ ...second!, sentAtMs: -1e15 });
+
+    const results = await api.recordReceipts([
+      { userId: bob, conversationId, deliveredSeq: unstored },
+    ]);
+    assert.deepEqual(
+      results.results.map((r) => [r.errorCode, r.deliveredSeq, r.readSeq]),
+      [["", unstored, 0]],
+    );
+    const log = await logEventsOf(d, conversationId);
+    const receipt = log.find((e) => e.receipt)!;
+    assert.deepEqual([...receipt.memberIds].sort(), [alice, bob].sort());
+    assert.equal(receipt.membershipVersion, 0);
+  });
+});
