@@ -8,16 +8,12 @@ import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
  * conversation log, and announces membership changes to the caches of them.
  */
 export class EventPublisher {
-  private readonly js: JetStreamClient;
-
   constructor(
     private readonly nc: NatsConnection,
-    js: JetStreamClient,
+    private readonly js: JetStreamClient,
     private readonly topology: Topology,
     private readonly timeoutMs: number,
-  ) {
-    this.js = js;
-  }
+  ) {}
 
   /**
    * Appends an event and returns its seq once JetStream stored it. The
