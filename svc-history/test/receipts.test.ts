@@ -133,4 +133,23 @@ describe("svc-history RecordReceipts", function () {
     assert.deepEqual([...receipt.memberIds].sort(), [alice, bob].sort());
     assert.equal(receipt.membershipVersion, 0);
   });
+
+  it("should take a 1:1 receipt before history stored anything of the conversation", async () => {
+    const { alice, bob, conversationId } = directPair();
+    const [only] = textEvents(conversationId, alice, [alice, bob], 1);
+    // Never stored (Postgres refuses the time), so no member row exists.
+    const seq = await d.publish({ ...only!, sentAtMs: -1e15 });
+
+    const results = await api.recordReceipts([
+      { userId: bob, conversationId, deliveredSeq: seq },
+      { userId: "stranger", conversationId, deliveredSeq: seq },
+    ]);
+    assert.deepEqual(
+      results.results.map((r) => [r.errorCode, r.deliveredSeq]),
+      [
+        ["", seq],
+        ["permission_denied", 0],
+      ],
+    );
+  });
 });

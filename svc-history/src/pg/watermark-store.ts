@@ -19,6 +19,24 @@ export async function lockWatermarks(
   return row ? { delivered: Number(row.delivered_seq), read: Number(row.read_seq) } : null;
 }
 
+/**
+ * Records a 1:1 participant the log names but history has not stored yet,
+ * as the batch writer will (it lowers joined_seq if it stores an earlier
+ * event).
+ */
+export async function addDirectMember(
+  client: pg.ClientBase,
+  conversationId: string,
+  userId: string,
+  seenAtSeq: number,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO conversation_members (conversation_id, user_id, joined_seq)
+      VALUES ($1, $2, $3) ON CONFLICT (conversation_id, user_id) DO NOTHING`,
+    [conversationId, userId, seenAtSeq],
+  );
+}
+
 /** The highest stored seq of the conversation (0 when none). */
 export async function lastStoredSeq(client: pg.ClientBase, conversationId: string) {
   const { rows } = await client.query<{ seq: string | null }>(

@@ -1,4 +1,4 @@
-import { ErrorCode, ParleyError, type Logger } from "@parley/common";
+import { ErrorCode, isGroupConversationId, ParleyError, type Logger } from "@parley/common";
 import type {
   ReceiptResult,
   RecordReceiptsRequest,
@@ -8,7 +8,12 @@ import type pg from "pg";
 import type { EventPublisher } from "../nats/event-publisher.js";
 import type { ConversationReader } from "../pg/conversation-reader.js";
 import { inTransaction } from "../pg/transaction.js";
-import { lastStoredSeq, lockWatermarks, saveWatermarks } from "../pg/watermark-store.js";
+import {
+  addDirectMember,
+  lastStoredSeq,
+  lockWatermarks,
+  saveWatermarks,
+} from "../pg/watermark-store.js";
 import { forEachLimited } from "./limited.js";
 import type { LogBound } from "./log-bound.js";
 import { receiptEvent } from "./receipt-event.js";
@@ -69,7 +74,9 @@ async function applyUpdate(
   if (isUpdateError(update)) return failed(update.code, update.reason);
   return inTransaction(deps.pool, async (client) => {
     const { conversationId, userId, requested } = update;
-    const current = await lockWatermarks(client, conversationId, userId);
+    const current =
+      (await lockWatermarks(client, conversationId, userId)) ??
+      (await directMemberFromLog(deps, client, conversationId, userId));
     if (!current) return failed(ErrorCode.PermissionDenied, NOT_A_MEMBER);
     const beyond = await beyondLog(deps, client, update, current);
     if (beyond !== null) {
@@ -85,6 +92,26 @@ async function applyUpdate(
     }
     return { errorCode: "", errorReason: "", deliveredSeq: next.delivered, readSeq: next.read };
   });
+}
+
+/**
+ * A 1:1 conversation's members are derived from its events, which history
+ * stores a batch after fanout delivered them: a receipt for a message that
+ * just arrived may find no member row yet. The log's newest entry of the
+ * conversation names both participants; when it lists the user, the row is
+ * added now (locked, like any other) instead of refusing a real member.
+ */
+async function directMemberFromLog(
+  deps: ReceiptDeps,
+  client: pg.ClientBase,
+  conversationId: string,
+  userId: string,
+): Promise<Watermarks | null> {
+  if (isGroupConversationId(conversationId)) return null;
+  const last = await deps.bound.lastEntry(conversationId);
+  if (!last?.memberIds.includes(userId)) return null;
+  await addDirectMember(client, conversationId, userId, last.seq);
+  return lockWatermarks(client, conversationId, userId);
 }
 
 /**
