@@ -21,6 +21,20 @@ export function requireId(field: string, value: unknown): string {
 }
 
 /**
+ * A version 8 UUID (RFC 9562, "custom") hashed from `name`: the same name
+ * always gives the same id. Sends derive their message id from their
+ * idempotency key this way, so a retry carries the first send's id without
+ * a lookup; svc-history derives the ids of events a retry must repeat.
+ */
+export function nameBasedUuid(name: string): string {
+  const bytes = createHash("sha256").update(name).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
  * The id of the 1:1 conversation between two users. It depends only on the
  * unordered pair, so both sides derive the same id whoever writes first, and
  * it has a fixed length whatever the user ids are.

@@ -9,7 +9,9 @@ export {
   groupConversationId,
   isGroupConversationId,
   isValidConversationId,
+  nameBasedUuid,
 } from "./ids.js";
+export { groupTitleProblem, MAX_GROUP_TITLE_CHARS } from "./group-title.js";
 export { Shutdown } from "./shutdown.js";
 export { commonSettings, natsSettings, type NatsSettings } from "./settings.js";
 export { connectNats } from "./nats/connection.js";

@@ -1,7 +1,7 @@
 import { groupConversationId, ParleyError } from "@parley/common";
 import { MembershipChange_Action } from "@parley/proto/parley/events/v1/events";
 import assert from "node:assert/strict";
-import { messageIdFor } from "../src/domain/send.js";
+import { nameBasedUuid } from "@parley/common";
 import { eventually } from "../../testkit/eventually.js";
 import { GroupDeployment } from "./support/group-deployment.js";
 
@@ -142,7 +142,7 @@ describe("svc-delivery group sends", () => {
 
   it("should answer a late group retry with the original that history stored", async () => {
     const group = await d.createGroup("alice", ["bob"]);
-    const messageId = messageIdFor("bob:phone:late-1");
+    const messageId = nameBasedUuid("bob:phone:late-1");
     d.history.stored.set(`${group}/${messageId}`, { seq: 7, sentAtMs: 1_700_000_000_000 });
     // Bob has been removed since: the original stays his to be told about.
     await d.change(group, "alice", MembershipChange_Action.ACTION_REMOVED, ["bob"], {

@@ -32,12 +32,12 @@ const refused: [string, Record<string, unknown>, RegExp][] = [
   [
     "create_group with a long title",
     { type: "create_group", title: "é".repeat(101), members: [] },
-    /^title is 101 characters, over the 100 limit/,
+    /^title must be 1 to 100 characters/,
   ],
   [
     "create_group with a newline in the title",
     { type: "create_group", title: "a\nb", members: [] },
-    /^title must not contain control characters/,
+    /^title must not hold control characters/,
   ],
   [
     "create_group without members",

@@ -71,8 +71,11 @@ describe("svc-history RecordReceipts", function () {
     const receipt = log.find((e) => e.receipt)!;
     assert.equal(receipt.senderId, ben);
     assert.equal(receipt.senderDeviceId, "server");
-    assert.deepEqual([...receipt.memberIds].sort(), [ann, ben, cat].sort());
+    // For the reader's other devices and the sender of what it covers; cat
+    // sent nothing and is not told.
+    assert.deepEqual([...receipt.memberIds].sort(), [ann, ben].sort());
     assert.equal(receipt.membershipVersion, 1);
+    void cat;
 
     const unchanged = await api.recordReceipts([up(s2, s1)]);
     assert.deepEqual([unchanged.results[0]!.deliveredSeq, unchanged.results[0]!.readSeq], [s5, s5]);
@@ -151,5 +154,30 @@ describe("svc-history RecordReceipts", function () {
         ["permission_denied", 0],
       ],
     );
+  });
+
+  it("should address a group receipt to the senders it covers, or to all while history lags", async () => {
+    const { ann, ben, cat, conversationId, seqs } = await groupWithTexts();
+    const [fromCat] = textEvents(conversationId, cat, [ann, ben, cat], 1);
+    const catSeq = await d.publish({ ...fromCat!, membershipVersion: 1 });
+    await d.waitForStored(conversationId, 7);
+    const membersOf = async () => {
+      const receipts = (await logEventsOf(d, conversationId)).filter((e) => e.receipt);
+      return [...receipts.at(-1)!.memberIds].sort();
+    };
+
+    // Up to ann's first message only: ben and ann.
+    await api.recordReceipts([{ userId: ben, conversationId, deliveredSeq: seqs[0]! }]);
+    assert.deepEqual(await membersOf(), [ann, ben].sort());
+    // The rest, cat's message included: cat learns it too.
+    await api.recordReceipts([{ userId: ben, conversationId, deliveredSeq: catSeq }]);
+    assert.deepEqual(await membersOf(), [ann, ben, cat].sort());
+
+    // A message history has not stored (here: cannot store): the senders of
+    // the range are unknown, so cat's receipt goes to every member.
+    const [unstorable] = textEvents(conversationId, ann, [ann, ben, cat], 1);
+    const lagging = await d.publish({ ...unstorable!, sentAtMs: -1e15, membershipVersion: 1 });
+    await api.recordReceipts([{ userId: cat, conversationId, deliveredSeq: lagging }]);
+    assert.deepEqual(await membersOf(), [ann, ben, cat].sort());
   });
 });

@@ -6,6 +6,11 @@
 export interface Membership {
   version: number;
   memberIds: string[];
+  /**
+   * The log seq of the membership event it was learned from; absent for
+   * lists read from history or derived for a 1:1 conversation.
+   */
+  seq?: number;
 }
 
 /** The fixed membership of a 1:1 conversation. */

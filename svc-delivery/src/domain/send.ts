@@ -2,11 +2,11 @@ import {
   directConversationId,
   isGroupConversationId,
   isValidConversationId,
+  nameBasedUuid,
   ParleyError,
   requireId,
 } from "@parley/common";
 import type { SendMessageRequest } from "@parley/proto/parley/delivery/v1/delivery";
-import { createHash } from "node:crypto";
 
 /** A send that passed validation, ready to append to the log. */
 export interface ValidSend {
@@ -19,7 +19,7 @@ export interface ValidSend {
   body: string;
   /** Sender, device and client message id: the same send, however often retried. */
   idempotencyKey: string;
-  /** Server message id, derived from the idempotency key (see messageIdFor). */
+  /** Server message id, derived from the idempotency key (common's nameBasedUuid). */
   messageId: string;
 }
 
@@ -44,7 +44,7 @@ export function validateSend(request: SendMessageRequest, maxBodyBytes: number):
     conversationId,
     body,
     idempotencyKey,
-    messageId: messageIdFor(idempotencyKey),
+    messageId: nameBasedUuid(idempotencyKey),
   };
 }
 
@@ -88,17 +88,4 @@ function validateBody(body: string, maxBytes: number): string {
     throw ParleyError.invalid(`body is ${bytes} bytes, over the limit of ${maxBytes}`);
   }
   return body;
-}
-
-/**
- * The server id of a send: a UUID (version 8, "custom") hashed from the
- * idempotency key. A retry therefore carries the first send's id without a
- * lookup, even after the original left the transit log.
- */
-export function messageIdFor(idempotencyKey: string): string {
-  const hex = createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 32).split("");
-  hex[12] = "8";
-  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  const s = hex.join("");
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
 }

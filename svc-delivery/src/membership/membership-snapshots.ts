@@ -9,12 +9,15 @@ import type { Membership } from "../domain/membership.js";
  * member lists stamped at send time, which are right unless a send raced a
  * change, the case the snapshot exists for.
  *
+ * Snapshots are ordered by log seq, not by membership version: the log's
+ * order is the truth, and a version can repeat when svc-history appended a
+ * change whose transaction then rolled back (see its group-change.ts).
+ *
  * Shortcoming: snapshots live in memory only. After a restart, a group's
  * first entries are judged by their stamps until its next membership event,
  * so a send that raced a change just before the restart can reach a removed
- * member; and an entry redelivered after a later change was learned is
- * judged against that later membership. Persisting the newest version per
- * group (or reading it from history on a miss) would remove both.
+ * member. Persisting the newest snapshot per group (or reading it from
+ * history on a miss) would close that.
  */
 export class MembershipSnapshots {
   private readonly latest: LRUCache<string, Membership>;
@@ -27,16 +30,18 @@ export class MembershipSnapshots {
   }
 
   /**
-   * Records the membership a membership event leaves behind. An older
-   * version than the one known (a redelivered entry) changes nothing.
+   * Records the membership a membership event (its seq filled in) leaves
+   * behind. An entry from earlier in the log than the one known (a
+   * redelivery) changes nothing.
    */
   learn(event: ConversationEvent): void {
     if (!event.membership) return;
     const known = this.latest.get(event.conversationId);
-    if (known && known.version >= event.membershipVersion) return;
+    if (known && (known.seq ?? 0) >= event.seq) return;
     this.latest.set(event.conversationId, {
       version: event.membershipVersion,
       memberIds: event.memberIds,
+      seq: event.seq,
     });
   }
 

@@ -1,6 +1,7 @@
 import { directConversationId, groupConversationId, ParleyError } from "@parley/common";
 import assert from "node:assert/strict";
-import { messageIdFor, validateSend } from "../../src/domain/send.js";
+import { nameBasedUuid } from "@parley/common";
+import { validateSend } from "../../src/domain/send.js";
 
 const request = {
   senderId: "alice",
@@ -17,7 +18,7 @@ describe("svc-delivery send validation", () => {
     const send = validateSend(request, 100);
     assert.equal(send.conversationId, directConversationId("bob", "alice"));
     assert.equal(send.idempotencyKey, "alice:phone:c1");
-    assert.equal(send.messageId, messageIdFor("alice:phone:c1"));
+    assert.equal(send.messageId, nameBasedUuid("alice:phone:c1"));
   });
 
   it("should refuse a body with a lone surrogate, which JSON can carry", () => {
@@ -37,9 +38,9 @@ describe("svc-delivery send validation", () => {
   });
 
   it("should derive distinct, stable, RFC 9562 version 8 ids from distinct keys", () => {
-    const a = messageIdFor("alice:phone:c1");
-    assert.equal(messageIdFor("alice:phone:c1"), a);
-    assert.notEqual(messageIdFor("alice:phone:c2"), a);
+    const a = nameBasedUuid("alice:phone:c1");
+    assert.equal(nameBasedUuid("alice:phone:c1"), a);
+    assert.notEqual(nameBasedUuid("alice:phone:c2"), a);
     assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 

@@ -1,3 +1,4 @@
+import { groupTitleProblem } from "@parley/common";
 import { RequestError } from "../errors.js";
 import {
   optionalLimit,
@@ -23,8 +24,6 @@ import type {
 
 /** Largest page a list_conversations request may ask for (svc-history lowers it to its cap). */
 export const MAX_CONVERSATIONS_LIMIT = 500;
-/** Longest group title, in characters (Unicode code points), as svc-history allows. */
-export const MAX_TITLE_CHARS = 100;
 /** Page tokens are svc-history's, opaque and short; this only bounds garbage. */
 const MAX_PAGE_TOKEN_CHARS = 1_024;
 
@@ -103,18 +102,10 @@ function parseRead(f: Fields): ReadFrame {
   };
 }
 
-/** 1 to 100 characters, no control characters (titles are shown as one line). */
+/** A title as svc-history will take it (common's groupTitleProblem). */
 function requireTitle(f: Fields, id: string): string {
   const title = requireText(f, "title", id);
-  const chars = [...title].length;
-  if (chars > MAX_TITLE_CHARS) {
-    throw RequestError.invalid(
-      `title is ${chars} characters, over the ${MAX_TITLE_CHARS} limit`,
-      id,
-    );
-  }
-  if (/\p{Cc}/u.test(title)) {
-    throw RequestError.invalid("title must not contain control characters", id);
-  }
+  const problem = groupTitleProblem(title);
+  if (problem !== null) throw RequestError.invalid(problem, id);
   return title;
 }

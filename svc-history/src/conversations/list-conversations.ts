@@ -6,8 +6,11 @@ import type {
 } from "@parley/proto/parley/history/v1/conversations";
 import { conversationOf } from "../domain/conversation-view.js";
 import { decodePageToken, encodePageToken } from "../domain/page-token.js";
+import pLimit from "p-limit";
 import type { ConversationReader, ListedRow } from "../pg/conversation-reader.js";
 
+/** Conversations summarized side by side for one page. */
+const SUMMARY_CONCURRENCY = 4;
 /** Page sizes fixed by conversations.proto. */
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
@@ -17,7 +20,7 @@ const UNREAD_CAP = 1_000;
 /**
  * ListConversations: one keyset page of the user's list, then a summary of
  * each entry. The summaries read one conversation each, so every query
- * routes to one shard; they run side by side on the pool.
+ * routes to one shard; a few run side by side on the pool.
  */
 export async function listConversations(
   reader: ConversationReader,
@@ -30,7 +33,12 @@ export async function listConversations(
   // One entry beyond the page tells whether another page exists.
   const listed = await reader.listPage(userId, limit + 1, after);
   const page = listed.slice(0, limit);
-  const summaries = await Promise.all(page.map((entry) => summarize(reader, userId, entry)));
+  // Each summary is three single-shard reads; a few conversations at a
+  // time keep one page from taking the whole pool from the batch writer.
+  const limitReads = pLimit(SUMMARY_CONCURRENCY);
+  const summaries = await Promise.all(
+    page.map((entry) => limitReads(() => summarize(reader, userId, entry))),
+  );
   const last = page.at(-1);
   return {
     // An entry whose membership ended since the page was read is left out.

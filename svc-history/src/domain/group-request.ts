@@ -1,26 +1,15 @@
 import {
+  groupTitleProblem,
   isGroupConversationId,
   isValidConversationId,
   ParleyError,
   requireId,
 } from "@parley/common";
 
-const TITLE_MAX_CHARS = 100;
-
-/**
- * Returns the title, or throws INVALID_ARGUMENT: 1 to 100 characters
- * (code points), no control characters (they break one-line displays and
- * logs), not blank. Protobuf decoding already replaced invalid UTF-8; a
- * lone surrogate is what remains to refuse.
- */
+/** Returns the title, or throws INVALID_ARGUMENT (see groupTitleProblem). */
 export function requireTitle(title: string): string {
-  const chars = [...title].length;
-  if (chars === 0 || chars > TITLE_MAX_CHARS) {
-    throw ParleyError.invalid(`title must be 1 to ${TITLE_MAX_CHARS} characters`);
-  }
-  if (!title.isWellFormed()) throw ParleyError.invalid("title is not valid UTF-8");
-  if (/\p{Cc}/u.test(title)) throw ParleyError.invalid("title must not hold control characters");
-  if (title.trim() === "") throw ParleyError.invalid("title must not be blank");
+  const problem = groupTitleProblem(title);
+  if (problem !== null) throw ParleyError.invalid(problem);
   return title;
 }
 

@@ -1,11 +1,10 @@
-import { groupConversationId, ParleyError, requireId } from "@parley/common";
+import { groupConversationId, nameBasedUuid, ParleyError, requireId } from "@parley/common";
 import { MembershipChange_Action as Action } from "@parley/proto/parley/events/v1/events";
 import type {
   CreateGroupRequest,
   CreateGroupResponse,
 } from "@parley/proto/parley/history/v1/conversations";
 import { conversationOf } from "../domain/conversation-view.js";
-import { derivedEventId } from "../domain/event-id.js";
 import { requireIdList, requireTitle } from "../domain/group-request.js";
 import { addGroupMembers, insertGroup, setMembershipVersion } from "../pg/group-store.js";
 import { inTransaction } from "../pg/transaction.js";
@@ -49,7 +48,7 @@ export async function createGroup(
     const appended = await change.append(
       { action: Action.ACTION_CREATED, actorId: creatorId, userIds: memberIds, title },
       memberIds,
-      derivedEventId(`created\0${conversationId}`),
+      nameBasedUuid(`created\0${conversationId}`),
     );
     await addGroupMembers(
       client,

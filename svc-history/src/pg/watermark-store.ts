@@ -38,12 +38,27 @@ export async function addDirectMember(
 }
 
 /** The highest stored seq of the conversation (0 when none). */
-export async function lastStoredSeq(client: pg.ClientBase, conversationId: string) {
-  const { rows } = await client.query<{ seq: string | null }>(
+export async function lastStoredSeq(db: pg.Pool | pg.ClientBase, conversationId: string) {
+  const { rows } = await db.query<{ seq: string | null }>(
     "SELECT max(seq) AS seq FROM messages WHERE conversation_id = $1",
     [conversationId],
   );
   return Number(rows[0]?.seq ?? 0);
+}
+
+/** Who sent the stored text messages with seq in (afterSeq, upToSeq]. */
+export async function sendersBetween(
+  db: pg.Pool | pg.ClientBase,
+  conversationId: string,
+  afterSeq: number,
+  upToSeq: number,
+): Promise<string[]> {
+  const { rows } = await db.query<{ sender_id: string }>(
+    `SELECT DISTINCT sender_id FROM messages
+      WHERE conversation_id = $1 AND seq > $2 AND seq <= $3 AND body IS NOT NULL`,
+    [conversationId, afterSeq, upToSeq],
+  );
+  return rows.map((r) => r.sender_id);
 }
 
 export async function saveWatermarks(

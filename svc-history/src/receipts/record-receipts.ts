@@ -1,21 +1,18 @@
-import { ErrorCode, isGroupConversationId, ParleyError, type Logger } from "@parley/common";
+import { ErrorCode, ParleyError, type Logger } from "@parley/common";
 import type {
   ReceiptResult,
   RecordReceiptsRequest,
   RecordReceiptsResponse,
 } from "@parley/proto/parley/history/v1/conversations";
+import pLimit from "p-limit";
 import type pg from "pg";
 import type { EventPublisher } from "../nats/event-publisher.js";
 import type { ConversationReader } from "../pg/conversation-reader.js";
 import { inTransaction } from "../pg/transaction.js";
-import {
-  addDirectMember,
-  lastStoredSeq,
-  lockWatermarks,
-  saveWatermarks,
-} from "../pg/watermark-store.js";
-import { forEachLimited } from "./limited.js";
+import { lastStoredSeq, lockWatermarks, saveWatermarks } from "../pg/watermark-store.js";
+import { directMemberFromLog } from "./direct-member.js";
 import type { LogBound } from "./log-bound.js";
+import { receiptAudience, type MovedWatermarks } from "./receipt-audience.js";
 import { receiptEvent } from "./receipt-event.js";
 import { isUpdateError, validateUpdate, type ValidUpdate } from "./receipt-update.js";
 import { nextWatermarks, sameWatermarks, type Watermarks } from "./watermarks.js";
@@ -35,17 +32,12 @@ const CONCURRENCY = 4;
 
 const NOT_A_MEMBER = "user is not a member of the conversation";
 
-interface Moved {
-  conversationId: string;
-  userId: string;
-  marks: Watermarks;
-}
-
 /**
  * RecordReceipts. Updates of one (user, conversation) pair apply in request
  * order, each in its own transaction holding that member's row; different
- * pairs run concurrently. After all committed, one Receipt event per pair
- * that moved carries its final watermarks to the conversation's members.
+ * pairs run concurrently. Afterwards, one Receipt event per pair that moved
+ * carries its final watermarks, also when another update of the call
+ * failed: what committed is announced.
  */
 export async function recordReceipts(
   deps: ReceiptDeps,
@@ -56,27 +48,36 @@ export async function recordReceipts(
     throw ParleyError.invalid(`at most ${deps.maxUpdates} updates per call`);
   }
   const results: ReceiptResult[] = new Array<ReceiptResult>(updates.length);
-  const moved = new Map<string, Moved>();
+  const moved = new Map<string, MovedWatermarks>();
   const indexes = Map.groupBy(updates.keys(), (i) => pairKey(updates[i]!));
-  await forEachLimited([...indexes.values()], CONCURRENCY, async (ofPair) => {
-    for (const i of ofPair)
-      results[i] = await applyUpdate(deps, validateUpdate(updates[i]!), moved);
-  });
-  await publishReceipts(deps, [...moved.values()]);
+  const limit = pLimit(CONCURRENCY);
+  try {
+    await Promise.all(
+      [...indexes.values()].map((ofPair) =>
+        limit(async () => {
+          for (const i of ofPair) {
+            results[i] = await applyUpdate(deps, validateUpdate(updates[i]!), moved);
+          }
+        }),
+      ),
+    );
+  } finally {
+    await publishReceipts(deps, [...moved.values()]);
+  }
   return { results };
 }
 
 async function applyUpdate(
   deps: ReceiptDeps,
   update: ReturnType<typeof validateUpdate>,
-  moved: Map<string, Moved>,
+  moved: Map<string, MovedWatermarks>,
 ): Promise<ReceiptResult> {
   if (isUpdateError(update)) return failed(update.code, update.reason);
-  return inTransaction(deps.pool, async (client) => {
-    const { conversationId, userId, requested } = update;
+  const { conversationId, userId, requested } = update;
+  const next = await inTransaction(deps.pool, async (client) => {
     const current =
       (await lockWatermarks(client, conversationId, userId)) ??
-      (await directMemberFromLog(deps, client, conversationId, userId));
+      (await directMemberFromLog(client, deps.bound, conversationId, userId));
     if (!current) return failed(ErrorCode.PermissionDenied, NOT_A_MEMBER);
     const beyond = await beyondLog(deps, client, update, current);
     if (beyond !== null) {
@@ -88,36 +89,29 @@ async function applyUpdate(
     const next = nextWatermarks(current, requested);
     if (!sameWatermarks(current, next)) {
       await saveWatermarks(client, conversationId, userId, next);
-      moved.set(pairKey(update), { conversationId, userId, marks: next });
     }
-    return { errorCode: "", errorReason: "", deliveredSeq: next.delivered, readSeq: next.read };
+    return { current, next };
   });
-}
-
-/**
- * A 1:1 conversation's members are derived from its events, which history
- * stores a batch after fanout delivered them: a receipt for a message that
- * just arrived may find no member row yet. The log's newest entry of the
- * conversation names both participants; when it lists the user, the row is
- * added now (locked, like any other) instead of refusing a real member.
- */
-async function directMemberFromLog(
-  deps: ReceiptDeps,
-  client: pg.ClientBase,
-  conversationId: string,
-  userId: string,
-): Promise<Watermarks | null> {
-  if (isGroupConversationId(conversationId)) return null;
-  const last = await deps.bound.lastEntry(conversationId);
-  if (!last?.memberIds.includes(userId)) return null;
-  await addDirectMember(client, conversationId, userId, last.seq);
-  return lockWatermarks(client, conversationId, userId);
+  if ("errorCode" in next) return next;
+  // Recorded only once committed, so that only what is stored is announced.
+  if (!sameWatermarks(next.current, next.next)) {
+    const before = moved.get(pairKey(update))?.before ?? next.current;
+    moved.set(pairKey(update), { conversationId, userId, before, marks: next.next });
+  }
+  return {
+    errorCode: "",
+    errorReason: "",
+    deliveredSeq: next.next.delivered,
+    readSeq: next.next.read,
+  };
 }
 
 /**
  * The requested seq that lies beyond the conversation's last event, or
  * null. Values up to the current delivered watermark were checked when it
- * was set, so only higher ones cost a lookup (Postgres, then the log).
+ * was set, so only higher ones cost a lookup: Postgres, then the log, then
+ * Postgres again, because an entry leaves the log once history has stored
+ * and acked it, which can happen between the first two reads.
  */
 async function beyondLog(
   deps: ReceiptDeps,
@@ -127,10 +121,10 @@ async function beyondLog(
 ): Promise<number | null> {
   const wanted = Math.max(update.requested.delivered, update.requested.read);
   if (wanted <= current.delivered) return null;
-  const stored = await lastStoredSeq(client, update.conversationId);
-  if (wanted <= stored) return null;
-  const last = await deps.bound.lastSeq(update.conversationId, stored);
-  return wanted <= last ? null : wanted;
+  if (wanted <= (await lastStoredSeq(client, update.conversationId))) return null;
+  if (wanted <= ((await deps.bound.lastEntry(update.conversationId))?.seq ?? 0)) return null;
+  if (wanted <= (await lastStoredSeq(client, update.conversationId))) return null;
+  return wanted;
 }
 
 /**
@@ -139,26 +133,12 @@ async function beyondLog(
  * live devices (they see the watermarks in ListMembers and the next
  * receipt). Closing that gap needs an outbox, as for membership events.
  */
-async function publishReceipts(deps: ReceiptDeps, moved: Moved[]): Promise<void> {
-  const members = new Map<string, Promise<{ ids: string[]; version: number }>>();
-  const membersOf = (conversationId: string) => {
-    let found = members.get(conversationId);
-    if (!found) {
-      found = deps.reader.members(conversationId).then(({ members: rows, version }) => ({
-        ids: rows.map((r) => r.user_id),
-        version,
-      }));
-      members.set(conversationId, found);
-    }
-    return found;
-  };
+async function publishReceipts(deps: ReceiptDeps, moved: MovedWatermarks[]): Promise<void> {
   await Promise.all(
     moved.map(async (m) => {
       try {
-        const { ids, version } = await membersOf(m.conversationId);
-        await deps.publisher.append(
-          receiptEvent({ ...m, memberIds: ids, membershipVersion: version }),
-        );
+        const audience = await receiptAudience(deps.pool, deps.reader, deps.bound, m);
+        await deps.publisher.append(receiptEvent({ ...m, ...audience }));
       } catch (err) {
         deps.log.error(
           { err, conversation_id: m.conversationId, user_id: m.userId },
