@@ -3,9 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { TestClient, type Frame } from "../../svc-edge/test/support/ws-client.js";
-import { token } from "../../svc-edge/test/support/deployment.js";
 import { TEST_NATS_URL } from "../../testkit/env.js";
 import { eventually } from "../../testkit/eventually.js";
+import { Clients, ok } from "../support/clients.js";
 import { System } from "../support/system.js";
 
 interface View {
@@ -21,22 +21,8 @@ const bodies = (frames: Frame[]) =>
 
 describe("e2e groups: fanout, order and membership", () => {
   let system: System;
-  const clients: TestClient[] = [];
-  const open = async (user: string, device = "d1") => {
-    const client = await TestClient.open(
-      system.edgeUrl,
-      await token({ userId: user, deviceId: device }),
-    );
-    clients.push(client);
-    await client.caughtUp();
-    return client;
-  };
-  /** Sends a request and fails the test on an error answer. */
-  const ok = async (client: TestClient, frame: { id: string } & Record<string, unknown>) => {
-    const answer = await client.request(frame);
-    assert.notEqual(answer.type, "error", JSON.stringify(answer));
-    return answer;
-  };
+  const clients = new Clients(() => system.edgeUrl);
+  const open = (user: string, device?: string) => clients.open(user, device);
   const createGroup = async (admin: TestClient, id: string, members: string[]) => {
     const created = await ok(admin, { type: "create_group", id, title: `group ${id}`, members });
     return (created.conversation as { conversation_id: string }).conversation_id;
@@ -47,7 +33,7 @@ describe("e2e groups: fanout, order and membership", () => {
   });
 
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await clients.closeAll();
   });
 
   after(async () => {

@@ -1,28 +1,15 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TestClient, type Frame } from "../../svc-edge/test/support/ws-client.js";
-import { token } from "../../svc-edge/test/support/deployment.js";
+import { Clients, ok } from "../support/clients.js";
 import { System } from "../support/system.js";
 
 type Watermarks = { delivered_seq: number; read_seq: number };
 
 describe("e2e receipts and the conversation list", () => {
   let system: System;
-  const clients: TestClient[] = [];
-  const open = async (user: string, device = "d1") => {
-    const client = await TestClient.open(
-      system.edgeUrl,
-      await token({ userId: user, deviceId: device }),
-    );
-    clients.push(client);
-    await client.caughtUp();
-    return client;
-  };
-  const ok = async (client: TestClient, frame: { id: string } & Record<string, unknown>) => {
-    const answer = await client.request(frame);
-    assert.notEqual(answer.type, "error", JSON.stringify(answer));
-    return answer;
-  };
+  const clients = new Clients(() => system.edgeUrl);
+  const open = (user: string, device?: string) => clients.open(user, device);
   /** The next receipt frame about `user` that satisfies `done`. */
   const receipt = (client: TestClient, user: string, done: (w: Watermarks) => boolean) =>
     client.next(
@@ -38,7 +25,7 @@ describe("e2e receipts and the conversation list", () => {
   });
 
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await clients.closeAll();
   });
 
   after(async () => {
