@@ -6,6 +6,14 @@ import { localNats } from "./local/nats.js";
 import { localPostgres } from "./local/postgres.js";
 import { startLocalService, stopOne } from "./local/services.js";
 
+if (Number(process.versions.node.split(".")[0]) < 24) {
+  process.stderr.write(
+    `[start] Parley needs Node 24, found ${process.version}: run \`npm start\`, ` +
+      "which uses the Node the project pins\n",
+  );
+  process.exit(1);
+}
+
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = process.env.PARLEY_DATA_DIR ?? `${root}.data`;
 const say = (line) => process.stdout.write(`[start] ${line}\n`);

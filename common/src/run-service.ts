@@ -22,6 +22,16 @@ export async function runService<C extends BaseConfig>(
   loadConfig: (onUnknown: (name: string) => void) => C,
   start: (config: C, log: Logger, shutdown: Shutdown) => Promise<object>,
 ): Promise<void> {
+  // The project pins Node 24 (npm scripts run it); an older Node fails
+  // later, in odd places (Map.groupBy, for one), so it is refused here.
+  const major = Number(process.versions.node.split(".")[0]);
+  if (major < 24) {
+    process.stderr.write(
+      `${service}: needs Node 24, found ${process.version}; run it through npm (npm start), ` +
+        "which uses the Node the project pins\n",
+    );
+    process.exit(2);
+  }
   const unknown: string[] = [];
   let config: C;
   try {
