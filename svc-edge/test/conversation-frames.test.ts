@@ -40,8 +40,8 @@ const refused: [string, Record<string, unknown>, RegExp][] = [
     /^title must not hold control characters/,
   ],
   [
-    "create_group without members",
-    { type: "create_group", title: "t" },
+    "create_group with members that are not a list",
+    { type: "create_group", title: "t", members: "bob" },
     /^members must be an array of user ids/,
   ],
   [

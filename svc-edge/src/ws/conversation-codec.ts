@@ -42,7 +42,9 @@ export const conversationParsers = {
 function parseCreateGroup(f: Fields, limits: CodecLimits): CreateGroupFrame {
   const id = requireIdField(f, "id", undefined);
   const title = requireTitle(f, id);
-  const members = requireUserIds(f, "members", id, limits.maxUserIds, true);
+  // A group of one (the creator alone) needs no members field at all.
+  const members =
+    f.members === undefined ? [] : requireUserIds(f, "members", id, limits.maxUserIds, true);
   return { type: "create_group", id, title, members };
 }
 

@@ -23,7 +23,7 @@ export async function removeMember(
   const conversationId = requireGroupId(request.conversationId);
   const userId = requireId("user_id", request.userId);
   if (userId === actorId) {
-    throw ParleyError.invalid("an admin cannot remove themselves; use LeaveGroup");
+    throw ParleyError.invalid("an admin cannot remove themselves; leave the group instead");
   }
 
   return changeGroup(deps, conversationId, actorId, NOT_AN_ADMIN, async (change) => {
