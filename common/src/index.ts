@@ -16,6 +16,7 @@ export { Shutdown } from "./shutdown.js";
 export { commonSettings, natsSettings, type NatsSettings } from "./settings.js";
 export { connectNats } from "./nats/connection.js";
 export {
+  EPHEMERAL_HEADER,
   Topology,
   ensureTopology,
   warnOnDrift,

@@ -13,6 +13,13 @@ import {
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 
+/**
+ * Header of a message published on a user's live subject that is not an
+ * inbox entry (typing, for one): it carries no inbox sequence, is never
+ * stored and is never acked. Its value names the kind.
+ */
+export const EPHEMERAL_HEADER = "Parley-Ephemeral";
+
 const NS_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
 const SECOND_NS = 1_000_000_000;
 
@@ -46,6 +53,10 @@ export class Topology {
   readonly messagesStream: string;
   readonly inboxStream: string;
   readonly cursorBucket: string;
+  /** KV bucket of users' presence records (svc-presence). */
+  readonly presenceBucket: string;
+  /** KV bucket of edge leases, with a bucket-wide TTL (svc-presence). */
+  readonly presenceLeaseBucket: string;
   readonly historyConsumer = "history";
 
   constructor(readonly options: TopologyOptions) {
@@ -60,6 +71,8 @@ export class Topology {
     this.messagesStream = `${upper}_MESSAGES`;
     this.inboxStream = `${upper}_INBOX`;
     this.cursorBucket = `${this.ns}_cursors`;
+    this.presenceBucket = `${this.ns}_presence`;
+    this.presenceLeaseBucket = `${this.ns}_presence_leases`;
   }
 
   /**
@@ -103,6 +116,11 @@ export class Topology {
 
   membershipChangedFilter(): string {
     return `${this.ns}.membership.>`;
+  }
+
+  /** Core subject of a user's presence changes (a UserPresence each). */
+  presenceSubject(userId: string): string {
+    return `${this.ns}.presence.${userId}`;
   }
 
   /** Key of a device's delivery cursor in the cursor bucket. */

@@ -1,6 +1,7 @@
 import { ParleyError, unary, type Logger } from "@parley/common";
 import type { ConversationServiceServer } from "@parley/proto/parley/history/v1/conversations";
 import { getConversation, listMembers } from "../conversations/get-conversation.js";
+import { filterContacts } from "../conversations/filter-contacts.js";
 import { listConversations } from "../conversations/list-conversations.js";
 import { addMembers } from "../groups/add-members.js";
 import { createGroup } from "../groups/create-group.js";
@@ -25,6 +26,7 @@ export function conversationService(
     leaveGroup: handle("LeaveGroup", (r) => leaveGroup(groups, r)),
     getConversation: handle("GetConversation", (r) => getConversation(reader, r)),
     listMembers: handle("ListMembers", (r) => listMembers(reader, r)),
+    filterContacts: handle("FilterContacts", (r) => filterContacts(receipts.pool, r)),
     listConversations: handle("ListConversations", (r) => listConversations(reader, r)),
     recordReceipts: handle("RecordReceipts", (r) => recordReceipts(receipts, r)),
   };

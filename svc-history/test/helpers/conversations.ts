@@ -44,6 +44,10 @@ export class ConversationsApi {
     return this.call((c) => c.getConversation, { readerId, conversationId });
   }
 
+  filterContacts(userId: string, candidateIds: string[]) {
+    return this.call((c) => c.filterContacts, { userId, candidateIds });
+  }
+
   listMembers(readerId: string, conversationId: string) {
     return this.call((c) => c.listMembers, { readerId, conversationId });
   }
