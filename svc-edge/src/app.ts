@@ -23,8 +23,13 @@ import { LinkedDevices } from "./devices/linked-devices.js";
 import { ConversationClient } from "./grpc/conversation-client.js";
 import { DeliveryClient } from "./grpc/delivery-client.js";
 import { HistoryClient } from "./grpc/history-client.js";
+import { PresenceClient } from "./grpc/presence-client.js";
 import { RequestRouter } from "./handlers/router.js";
+import { PresenceReporter } from "./presence/presence-reporter.js";
+import { PresenceSubscriptions } from "./presence/presence-subscriptions.js";
 import { ReceiptBatcher } from "./receipts/receipt-batcher.js";
+import { MemberCache } from "./typing/member-cache.js";
+import { TypingNotifier } from "./typing/typing-notifier.js";
 import { DeviceRegistry } from "./ws/device-registry.js";
 import type { Connection } from "./ws/connection.js";
 import { EdgeServer } from "./ws/server.js";
@@ -61,6 +66,7 @@ export async function startEdge(
     log.child({ component: "receipts" }),
   );
   receipts.start();
+  const presence = new PresenceClient(config.PRESENCE_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
 
   // Data plane: streams, cursor and device buckets, shared live subscriptions.
   const nc = await connectNats(config.NATS_URL, "svc-edge", log);
@@ -86,7 +92,40 @@ export async function startEdge(
     retryMaxMs: 5_000,
     catchUps: pLimit(config.EDGE_CATCHUP_CONCURRENCY),
   });
-  const registry = new DeviceRegistry<Connection>();
+  // Presence: the registry's connects and disconnects, reported per
+  // interval; a snapshot is read from the registry itself.
+  const reporter: PresenceReporter = new PresenceReporter(
+    presence,
+    (): Iterable<string> => registry.keys(),
+    {
+      intervalMs: config.EDGE_PRESENCE_INTERVAL_MS,
+      maxEventsPerCall: config.EDGE_PRESENCE_MAX_EVENTS_PER_CALL,
+    },
+    log.child({ component: "presence" }),
+  );
+  const registry: DeviceRegistry<Connection> = new DeviceRegistry<Connection>(reporter);
+  reporter.start();
+  log.info({ edge_id: reporter.edgeId }, "presence reporting started");
+  const presenceSubscriptions = new PresenceSubscriptions(
+    nc,
+    topology,
+    log.child({ component: "presence" }),
+  );
+  const members = new MemberCache(
+    {
+      memberIds: async (conversationId, readerId) => {
+        const res = await conversations.listMembers({ readerId, conversationId });
+        return res.members.map((m) => m.userId);
+      },
+    },
+    {
+      maxMemberIds: config.EDGE_TYPING_MEMBER_CACHE_IDS,
+      ttlMs: config.EDGE_TYPING_MEMBER_CACHE_TTL_MS,
+    },
+  );
+  await members.start(nc, topology, log.child({ component: "typing" }));
+  const typing = new TypingNotifier(nc, topology, members, config.EDGE_TYPING_TTL_MS);
+
   const devices = new DeviceLinker(
     {
       links: new LinkedDevices(devicesKv, config.EDGE_MAX_DEVICES),
@@ -113,12 +152,23 @@ export async function startEdge(
         maxBufferedBytes: config.EDGE_MAX_BUFFERED_BYTES,
         sendsPerSecond: config.EDGE_SENDS_PER_SECOND,
         sendBurst: config.EDGE_SEND_BURST,
+        maxWatchedUsers: config.EDGE_MAX_WATCHED_USERS,
+        typingPerSecond: config.EDGE_TYPING_PER_SECOND,
       },
       authenticate: (token) => authenticate(token, config.PARLEY_TOKEN_SECRET),
       registry,
       devices,
       delivery: hub,
-      requests: new RequestRouter({ delivery, history, conversations, receipts, devices }),
+      requests: new RequestRouter({
+        delivery,
+        history,
+        conversations,
+        receipts,
+        devices,
+        presence,
+        presenceSubscriptions,
+        typing,
+      }),
     },
     log.child({ component: "ws" }),
     () => (nats.connected ? undefined : "nats_disconnected"),
@@ -128,8 +178,9 @@ export async function startEdge(
   const grpc: GrpcServerHandle = await startGrpcServer(config.GRPC_ADDRESS, [], log);
 
   // Stop order: no new sockets, let requests finish, close sockets, then
-  // write cursors and the receipts their acks gave (through the gRPC
-  // client, so before it closes), then the servers and clients, NATS last.
+  // write cursors, the receipts their acks gave and the presence goodbye
+  // (through the gRPC clients, so before they close), then the servers and
+  // clients, NATS last.
   shutdown.add("stop accepting", async () => server.stopAccepting());
   shutdown.add("close sockets", async () => {
     await new Promise((resolve) => setTimeout(resolve, config.EDGE_CLOSE_GRACE_MS));
@@ -137,12 +188,15 @@ export async function startEdge(
   });
   shutdown.add("flush cursors", () => cursors.stop());
   shutdown.add("flush receipts", () => receipts.stop());
+  shutdown.add("presence goodbye", () => reporter.stop());
   shutdown.add("stop grpc", () => grpc.stop(2_000));
   shutdown.add("close grpc clients", async () => {
     delivery.close();
     history.close();
     conversations.close();
+    presence.close();
   });
+  shutdown.add("stop typing member cache", async () => members.stop());
   shutdown.add("drain nats", () => nc.drain());
   return { httpPort, grpcPort: grpc.port };
 }

@@ -31,6 +31,10 @@ export const edgeSpec = {
     default: "127.0.0.1:7102",
     desc: "svc-history's gRPC address (history pages, groups, conversations and receipts).",
   }),
+  PRESENCE_ADDRESS: hostPort({
+    default: "127.0.0.1:7103",
+    desc: "svc-presence's gRPC address (device connects and disconnects, presence of watched users).",
+  }),
   EDGE_GRPC_DEADLINE_MS: intIn(1)({
     default: 5_000,
     desc: "Deadline of each call the edge makes to another service.",
@@ -90,6 +94,37 @@ export const edgeSpec = {
   EDGE_CLOSE_GRACE_MS: intIn(0)({
     default: 1_000,
     desc: "On shutdown, how long in-flight requests may finish before sockets are closed with 1001.",
+  }),
+  EDGE_PRESENCE_INTERVAL_MS: intIn(100)({
+    default: 5_000,
+    desc: "How often the edge reports its devices' connects and disconnects to svc-presence (one ReportPresence call, sent even when empty: it renews the edge's lease). Keep it well below svc-presence's PRESENCE_LEASE_TTL_MS.",
+  }),
+  EDGE_PRESENCE_MAX_EVENTS_PER_CALL: intIn(1)({
+    default: 10_000,
+    desc: "Most device events one ReportPresence call carries; a longer report is split into several calls. Keep it at most svc-presence's cap.",
+  }),
+  EDGE_MAX_WATCHED_USERS: intIn(
+    1,
+    500,
+  )({
+    default: 500,
+    desc: "Most users one watch_presence frame may list (svc-presence answers at most 500 per call).",
+  }),
+  EDGE_TYPING_PER_SECOND: intIn(1)({
+    default: 2,
+    desc: "typing frames a connection may send per second (also the burst); the excess is dropped without an answer.",
+  }),
+  EDGE_TYPING_TTL_MS: intIn(100)({
+    default: 5_000,
+    desc: "expires_in_ms of the typing frames members receive: how long a client shows the indicator unless it is refreshed.",
+  }),
+  EDGE_TYPING_MEMBER_CACHE_IDS: intIn(1)({
+    default: 100_000,
+    desc: "Member ids the typing member cache holds at most, summed over conversations (least recently used dropped first).",
+  }),
+  EDGE_TYPING_MEMBER_CACHE_TTL_MS: intIn(1_000)({
+    default: 60_000,
+    desc: "How long a cached member list is used for typing before it is read again; announcements of membership changes drop it earlier.",
   }),
 };
 

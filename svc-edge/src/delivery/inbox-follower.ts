@@ -22,6 +22,8 @@ export interface DeliverySink {
   caughtUp(inboxSeq: number): void;
   /** Resolves once the session's send buffer is low enough for more. */
   drained(): Promise<void>;
+  /** Sends an ephemeral frame (typing), outside the inbox order; may drop it. */
+  ephemeral(frame: string): void;
 }
 
 export interface FollowerOptions {
@@ -86,6 +88,14 @@ export class InboxFollower {
       return;
     }
     this.send(entry);
+  }
+
+  /**
+   * An ephemeral frame (typing) goes straight through, in any state but
+   * closed: it is no inbox entry, so catching up has nothing to order.
+   */
+  onEphemeral(frame: string): void {
+    if (this.state !== "closed") this.sink.ephemeral(frame);
   }
 
   /** Re-reads the backlog: live entries may have been missed (NATS reconnect). */

@@ -1,5 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { Logger, Topology } from "@parley/common";
+import { EPHEMERAL_HEADER, type Logger, type Topology } from "@parley/common";
+import { ephemeralFrame } from "./ephemeral.js";
 import { InboxEntry } from "./inbox-entry.js";
 import { jittered } from "./jitter.js";
 
@@ -12,6 +13,11 @@ export interface LiveListener {
   onLive(entry: InboxEntry, prev: number): void;
   /** Live entries may have been missed: re-read the stored inbox. */
   resync(): void;
+  /**
+   * An ephemeral message for the user (typing), as the frame to send: not
+   * an inbox entry, so it has no place in the inbox order.
+   */
+  onEphemeral(frame: string): void;
 }
 
 interface UserSubscription {
@@ -90,7 +96,7 @@ export class LiveSubscriptions {
    * skipped.
    */
   private dispatch(userId: string, user: UserSubscription, msg: Msg): void {
-    let live: { entry: InboxEntry; prev: number } | undefined;
+    let live: Live | undefined;
     try {
       live = decodeLive(msg);
     } catch (err) {
@@ -98,6 +104,7 @@ export class LiveSubscriptions {
       return;
     }
     if (!live) return;
+    if ("ephemeral" in live) return this.dispatchEphemeral(userId, user, live.ephemeral, msg.data);
     const { entry, prev } = live;
     // Still passed on: the followers step over it (it has no frame)
     // instead of taking it for a gap.
@@ -114,12 +121,44 @@ export class LiveSubscriptions {
       }
     }
   }
+
+  /**
+   * Decoded once for all the user's devices here. A kind this edge does not
+   * know (a newer edge sent it) or a malformed body is dropped: ephemeral
+   * messages may be lost anyway.
+   */
+  private dispatchEphemeral(
+    userId: string,
+    user: UserSubscription,
+    kind: string,
+    data: Uint8Array,
+  ): void {
+    const frame = ephemeralFrame(kind, data);
+    if (!frame) {
+      this.log.debug({ user_id: userId, kind }, "unknown or malformed ephemeral message dropped");
+      return;
+    }
+    for (const listener of user.listeners) {
+      try {
+        listener.onEphemeral(frame);
+      } catch (err) {
+        this.log.error({ user_id: userId, err, kind }, "ephemeral delivery failed");
+      }
+    }
+  }
 }
 
-function decodeLive(msg: Msg): { entry: InboxEntry; prev: number } | undefined {
+/** A republished inbox entry, or an ephemeral message of the named kind. */
+type Live = { entry: InboxEntry; prev: number } | { ephemeral: string };
+
+function decodeLive(msg: Msg): Live | undefined {
   const seq = Number(msg.headers?.get("Nats-Sequence"));
   const prev = Number(msg.headers?.get("Nats-Last-Sequence") || 0);
-  // Not a republished inbox entry (no sequence): nothing to order it by.
-  if (!Number.isSafeInteger(seq) || seq <= 0) return undefined;
+  if (!Number.isSafeInteger(seq) || seq <= 0) {
+    // Not a republished inbox entry (no sequence): an ephemeral message,
+    // which has no place in the inbox order, or nothing to order it by.
+    const kind = msg.headers?.get(EPHEMERAL_HEADER);
+    return kind ? { ephemeral: kind } : undefined;
+  }
   return { entry: InboxEntry.decode(seq, msg.data), prev };
 }

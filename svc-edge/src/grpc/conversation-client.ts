@@ -5,6 +5,8 @@ import {
   type AddMembersResponse,
   type CreateGroupRequest,
   type CreateGroupResponse,
+  type FilterContactsRequest,
+  type FilterContactsResponse,
   type GetConversationRequest,
   type GetConversationResponse,
   type LeaveGroupRequest,
@@ -56,6 +58,10 @@ export class ConversationClient {
 
   listMembers(request: ListMembersRequest): Promise<ListMembersResponse> {
     return callUnary(this.client, this.client.listMembers, request, this.deadlineMs);
+  }
+
+  filterContacts(request: FilterContactsRequest): Promise<FilterContactsResponse> {
+    return callUnary(this.client, this.client.filterContacts, request, this.deadlineMs);
   }
 
   listConversations(request: ListConversationsRequest): Promise<ListConversationsResponse> {

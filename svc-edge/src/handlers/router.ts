@@ -4,7 +4,10 @@ import { RequestError } from "../errors.js";
 import type { ConversationClient } from "../grpc/conversation-client.js";
 import type { DeliveryClient } from "../grpc/delivery-client.js";
 import type { HistoryClient } from "../grpc/history-client.js";
+import type { PresenceClient } from "../grpc/presence-client.js";
+import type { PresenceSubscriptions } from "../presence/presence-subscriptions.js";
 import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
+import type { TypingNotifier } from "../typing/typing-notifier.js";
 import type { Connection, RequestHandler } from "../ws/connection.js";
 import type { ClientFrame } from "../ws/frames.js";
 import {
@@ -18,8 +21,10 @@ import {
 } from "./conversations.js";
 import { handleDevices, handleUnlinkDevice } from "./devices.js";
 import { handleHistory } from "./history.js";
+import { handleWatchPresence } from "./presence.js";
 import { handleRead } from "./read.js";
 import { handleSend } from "./send.js";
+import { handleTyping } from "./typing.js";
 
 /** The services and parts of the edge that requests reach. */
 export interface RouterDeps {
@@ -28,12 +33,15 @@ export interface RouterDeps {
   conversations: ConversationClient;
   receipts: ReceiptBatcher;
   devices: DeviceLinker;
+  presence: PresenceClient;
+  presenceSubscriptions: PresenceSubscriptions;
+  typing: TypingNotifier;
 }
 
 /**
  * Dispatches the frames of open connections. The connection has already
  * taken the token of requests that reach another service or NATS (all but
- * ping and ack).
+ * ping, ack and typing, which has a budget of its own).
  */
 export class RequestRouter implements RequestHandler {
   constructor(private readonly deps: RouterDeps) {}
@@ -71,6 +79,18 @@ export class RequestRouter implements RequestHandler {
         return viaHistory(handleListConversations(conn, frame, conversations), frame.id);
       case "read":
         return viaHistory(handleRead(conn, frame, receipts), frame.id);
+      case "watch_presence":
+        return withBackendErrors(
+          handleWatchPresence(conn, frame, {
+            conversations,
+            presence: this.deps.presence,
+            subscriptions: this.deps.presenceSubscriptions,
+          }),
+          frame.id,
+          "presence",
+        );
+      case "typing":
+        return withBackendErrors(handleTyping(conn, frame, this.deps.typing), frame.id, "history");
       case "hello":
         throw RequestError.invalid("this connection already said hello");
     }
@@ -85,7 +105,7 @@ function viaHistory(call: Promise<void>, id: string): Promise<void> {
  * Keeps the callee's reason for caller errors, but replaces transport detail
  * of an unreachable service with a reason meant for clients.
  */
-async function withBackendErrors(call: Promise<void>, id: string, service: string) {
+async function withBackendErrors(call: Promise<void>, id: string | undefined, service: string) {
   try {
     await call;
   } catch (err) {

@@ -1,6 +1,7 @@
 import { isValidId } from "@parley/common";
 import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
 import { conversationParsers } from "./conversation-codec.js";
+import { presenceParsers } from "./presence-codec.js";
 import {
   optionalBoolean,
   optionalLimit,
@@ -39,6 +40,7 @@ const parsers: Record<ClientFrame["type"], Parser> = {
   devices: parseDevices,
   unlink_device: parseUnlinkDevice,
   ...conversationParsers,
+  ...presenceParsers,
 };
 
 /**

@@ -6,11 +6,13 @@ import type { DeviceSession } from "../delivery/device-session.js";
 import type { InboxEntry } from "../delivery/inbox-entry.js";
 import type { DeliverySink } from "../delivery/inbox-follower.js";
 import type { DeviceLinker } from "../devices/device-linker.js";
+import type { PresenceWatch } from "../presence/presence-watch.js";
 import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
 import { decodeClientFrame, decodeHello, encodeFrame } from "./codec.js";
 import type { DeviceRegistry } from "./device-registry.js";
 import type { ClientFrame, ServerFrame } from "./frames.js";
 import { RequestBudget } from "./request-budget.js";
+import { TokenBucket } from "./token-bucket.js";
 
 export interface ConnectionLimits {
   helloTimeoutMs: number;
@@ -22,6 +24,10 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
   sendsPerSecond: number;
   sendBurst: number;
+  /** Most user ids a watch_presence frame may list. */
+  maxWatchedUsers: number;
+  /** typing frames per second (also the burst); the excess is dropped. */
+  typingPerSecond: number;
 }
 
 /** Answers the requests of an authenticated connection (send, ack, ...). */
@@ -61,6 +67,7 @@ const REQUESTS: ReadonlySet<string> = new Set<ClientFrame["type"]>([
   "list_members",
   "list_conversations",
   "read",
+  "watch_presence",
 ]);
 /** Close code for "the server failed, try again" (RFC 6455). */
 const INTERNAL_ERROR = 1011;
@@ -84,6 +91,9 @@ export class Connection implements DeliverySink {
   private readonly lowWater: number;
   identity: Identity | undefined;
   private readonly budget: RequestBudget;
+  /** Made on first use: most connections never watch or type. */
+  private watch: PresenceWatch | undefined;
+  private typingBucket: TokenBucket | undefined;
 
   constructor(
     readonly id: string,
@@ -120,6 +130,19 @@ export class Connection implements DeliverySink {
   get deviceSession(): DeviceSession {
     if (!this.session) throw new ParleyError(ErrorCode.Internal, "connection is not open");
     return this.session;
+  }
+
+  /** The connection's watch set, made by `make` on the first call. */
+  presenceWatch(make: () => PresenceWatch): PresenceWatch {
+    this.watch ??= make();
+    return this.watch;
+  }
+
+  /** Takes a token from the connection's typing budget (its own, not the requests'). */
+  takeTypingToken(): boolean {
+    const rate = this.ctx.limits.typingPerSecond;
+    this.typingBucket ??= new TokenBucket(rate, rate);
+    return this.typingBucket.take();
   }
 
   /**
@@ -201,6 +224,14 @@ export class Connection implements DeliverySink {
 
   caughtUp(inboxSeq: number): void {
     this.send({ type: "caught_up", inbox_seq: inboxSeq });
+  }
+
+  /**
+   * Ephemeral frames are dropped rather than queued behind a backlog: a
+   * typing indicator that arrives late is wrong anyway.
+   */
+  ephemeral(frame: string): void {
+    if (this.ws.bufferedAmount <= this.lowWater) this.send(frame);
   }
 
   drained(): Promise<void> {
@@ -335,6 +366,7 @@ export class Connection implements DeliverySink {
     this.early = [];
     for (const resolve of this.drainWaiters.splice(0)) resolve();
     if (this.identity) this.ctx.registry.release(this.deviceKey(), this);
+    this.watch?.close();
     void this.session?.close().catch((err) => this.log.warn({ err }, "cursor flush failed"));
   }
 

@@ -6,6 +6,16 @@ export interface DeviceHolder {
 }
 
 /**
+ * Told when a device gains its live session in this process and when it
+ * loses it (presence). A replacement by a newer connection of the same
+ * device is neither: the device stays connected.
+ */
+export interface DeviceRegistryListener {
+  connected(key: string): void;
+  disconnected(key: string): void;
+}
+
+/**
  * One live session per device in this process: a newer connection of the
  * device wins and the older one is closed (4409).
  *
@@ -16,11 +26,14 @@ export interface DeviceHolder {
 export class DeviceRegistry<H extends DeviceHolder> {
   private readonly holders = new Map<string, H>();
 
+  constructor(private readonly listener?: DeviceRegistryListener) {}
+
   /** Registers `holder` for the device, pushing out the previous one. */
   claim(key: string, holder: H): void {
     const previous = this.holders.get(key);
     this.holders.set(key, holder);
-    if (previous && previous !== holder) previous.replace();
+    if (!previous) this.listener?.connected(key);
+    else if (previous !== holder) previous.replace();
   }
 
   /**
@@ -30,12 +43,21 @@ export class DeviceRegistry<H extends DeviceHolder> {
    */
   evict(key: string): void {
     const holder = this.holders.get(key);
+    if (!holder) return;
     this.holders.delete(key);
-    holder?.unlinked();
+    this.listener?.disconnected(key);
+    holder.unlinked();
   }
 
   /** Forgets the holder if it still holds the device. */
   release(key: string, holder: H): void {
-    if (this.holders.get(key) === holder) this.holders.delete(key);
+    if (this.holders.get(key) !== holder) return;
+    this.holders.delete(key);
+    this.listener?.disconnected(key);
+  }
+
+  /** The keys of every device with a live session here. */
+  keys(): IterableIterator<string> {
+    return this.holders.keys();
   }
 }

@@ -12,6 +12,8 @@ export interface CodecLimits {
   maxBodyBytes: number;
   /** Most user ids a create_group or add_members frame may list. */
   maxUserIds: number;
+  /** Most user ids a watch_presence frame may list. */
+  maxWatchedUsers: number;
 }
 
 const ID_RULE = "1 to 64 characters of A-Z, a-z, 0-9, '_' or '-'";
@@ -39,7 +41,7 @@ export function requirePositiveSeq(f: Fields, field: string, requestId: string):
   return value;
 }
 
-export function requireConversationId(f: Fields, requestId: string): string {
+export function requireConversationId(f: Fields, requestId: string | undefined): string {
   const value = f.conversation_id;
   if (!isValidConversationId(value)) {
     throw RequestError.invalid("conversation_id is missing or malformed", requestId);

@@ -114,6 +114,25 @@ export interface ReadFrame {
   seq: number;
 }
 
+/**
+ * Replaces the connection's set of watched users (empty: watch nobody).
+ * Only users who share a conversation with the connection's user are
+ * watched; the others are listed in the answer's `not_visible`.
+ */
+export interface WatchPresenceFrame {
+  type: "watch_presence";
+  id: string;
+  user_ids: string[];
+}
+
+/** The user is typing in a conversation; no answer unless it fails. */
+export interface TypingFrame {
+  type: "typing";
+  conversation_id: string;
+  /** Echoed in an error frame only. */
+  id?: string;
+}
+
 export type ClientFrame =
   | HelloFrame
   | SendFrame
@@ -129,7 +148,9 @@ export type ClientFrame =
   | GetConversationFrame
   | ListMembersFrame
   | ListConversationsFrame
-  | ReadFrame;
+  | ReadFrame
+  | WatchPresenceFrame
+  | TypingFrame;
 
 /** A message as clients see it, live and in history pages. */
 export interface MessageView {
@@ -313,6 +334,34 @@ export interface WatermarksFrame {
   read_seq: number;
 }
 
+/** One watched user's presence. */
+export interface PresenceView {
+  user_id: string;
+  /** True while a device is connected, and through the grace period after. */
+  online: boolean;
+  /** When last seen online, ms since the epoch; absent while online or if never seen. */
+  last_seen?: number;
+}
+
+/**
+ * The answer to watch_presence (with its `id` and `not_visible`), then a
+ * push (without them) for each change of a watched user.
+ */
+export interface PresenceFrame {
+  type: "presence";
+  id?: string;
+  users: PresenceView[];
+  not_visible?: string[];
+}
+
+/** Another member is typing; show it for `expires_in_ms` unless refreshed. */
+export interface TypingIndicatorFrame {
+  type: "typing";
+  conversation_id: string;
+  user_id: string;
+  expires_in_ms: number;
+}
+
 export interface ErrorFrame {
   type: "error";
   id?: string;
@@ -336,4 +385,6 @@ export type ServerFrame =
   | MembersFrame
   | ConversationsFrame
   | WatermarksFrame
+  | PresenceFrame
+  | TypingIndicatorFrame
   | ErrorFrame;

@@ -47,6 +47,7 @@ class RecordingSink implements DeliverySink {
     this.caughtUps.push(seq);
     this.waiting?.();
   }
+  ephemeral(): void {}
   drained(): Promise<void> {
     if (this.room) return Promise.resolve();
     return new Promise((resolve) => (this.draining = resolve));

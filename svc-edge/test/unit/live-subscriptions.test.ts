@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Msg, MsgCallback, NatsConnection } from "@nats-io/transport-node";
-import { createLogger, Topology } from "@parley/common";
+import { createLogger, EPHEMERAL_HEADER, Topology } from "@parley/common";
 import type { InboxEntry } from "../../src/delivery/inbox-entry.js";
 import { LiveSubscriptions, type LiveListener } from "../../src/delivery/live-subscriptions.js";
 
@@ -23,6 +23,10 @@ class Listener implements LiveListener {
   }
   resync(): void {
     this.resyncs++;
+  }
+  readonly ephemerals: string[] = [];
+  onEphemeral(frame: string): void {
+    this.ephemerals.push(frame);
   }
 }
 
@@ -95,6 +99,7 @@ describe("LiveSubscriptions", () => {
         throw new Error("boom");
       },
       resync: () => {},
+      onEphemeral: () => {},
     };
     live.attach("di", failing);
     live.attach("di", good);
@@ -108,4 +113,43 @@ describe("LiveSubscriptions", () => {
     assert.doesNotThrow(() => callback(null, liveMsg(4, 0)));
     assert.deepEqual(good.seqs, [4], "an undecodable entry still moves the others on");
   });
+
+  it("should pass typing to every device as one frame, not as an inbox entry or a gap", () => {
+    const [a, b] = [new Listener(), new Listener()];
+    live.attach("ed", a);
+    live.attach("ed", b);
+    const body = { conversation_id: "g_team", user_id: "fay", expires_in_ms: 5000 };
+    nats.subs[0]!.callback(null, ephemeralMsg("typing", body));
+    nats.subs[0]!.callback(null, liveMsg(9, 0));
+    const frame = { type: "typing", ...body };
+    assert.deepEqual(
+      a.ephemerals.map((f) => JSON.parse(f)),
+      [frame],
+    );
+    assert.deepEqual(
+      b.ephemerals.map((f) => JSON.parse(f)),
+      [frame],
+    );
+    assert.deepEqual([a.seqs, b.seqs, a.resyncs], [[9], [9], 0]);
+  });
+
+  it("should drop ephemeral messages of unknown kinds or with malformed bodies", () => {
+    const listener = new Listener();
+    live.attach("fi", listener);
+    const { callback } = nats.subs[0]!;
+    callback(null, ephemeralMsg("confetti", { conversation_id: "g_team" }));
+    callback(null, ephemeralMsg("typing", { conversation_id: "g_team", user_id: "a.b" }));
+    callback(null, ephemeralMsg("typing", "not json"));
+    assert.deepEqual([listener.ephemerals, listener.seqs], [[], []]);
+  });
 });
+
+/** An ephemeral message as an edge publishes it (no sequence headers). */
+function ephemeralMsg(kind: string, body: unknown): Msg {
+  const headers = new Map([[EPHEMERAL_HEADER, kind]]);
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return {
+    headers: { get: (name: string) => headers.get(name) ?? "" },
+    data: new TextEncoder().encode(text),
+  } as unknown as Msg;
+}

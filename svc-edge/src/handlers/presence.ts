@@ -1,0 +1,61 @@
+import type { ConversationClient } from "../grpc/conversation-client.js";
+import type { PresenceClient } from "../grpc/presence-client.js";
+import { presenceView, type PresenceSubscriptions } from "../presence/presence-subscriptions.js";
+import { PresenceWatch } from "../presence/presence-watch.js";
+import type { Connection } from "../ws/connection.js";
+import type { PresenceFrame, WatchPresenceFrame } from "../ws/frames.js";
+
+export interface WatchPresenceDeps {
+  conversations: Pick<ConversationClient, "filterContacts">;
+  presence: Pick<PresenceClient, "getPresence">;
+  subscriptions: PresenceSubscriptions;
+}
+
+/**
+ * Replaces the connection's watch set with the listed users who share a
+ * conversation with its user (svc-history's FilterContacts decides), then
+ * answers with their current presence (svc-presence's GetPresence). Interest
+ * is taken before the read, so no change falls between the answer and the
+ * pushes. When either call fails the error frame goes out and nobody is
+ * watched, unless FilterContacts failed (the previous set stays).
+ */
+export function handleWatchPresence(
+  conn: Connection,
+  frame: WatchPresenceFrame,
+  deps: WatchPresenceDeps,
+): Promise<void> {
+  const watch = conn.presenceWatch(
+    () => new PresenceWatch(deps.subscriptions, (text) => conn.send(text)),
+  );
+  return watch.run(() => replaceWatchSet(conn, frame, deps, watch));
+}
+
+async function replaceWatchSet(
+  conn: Connection,
+  frame: WatchPresenceFrame,
+  deps: WatchPresenceDeps,
+  watch: PresenceWatch,
+): Promise<void> {
+  const answer: PresenceFrame = { type: "presence", id: frame.id, users: [], not_visible: [] };
+  if (frame.user_ids.length === 0) {
+    watch.replace([]);
+    return watch.answered(JSON.stringify(answer));
+  }
+  const { contactIds } = await deps.conversations.filterContacts({
+    userId: conn.deviceSession.identity.userId,
+    candidateIds: frame.user_ids,
+  });
+  const visible = new Set(contactIds);
+  answer.not_visible = frame.user_ids.filter((id) => !visible.has(id));
+  watch.replace(contactIds);
+  if (contactIds.length > 0) {
+    try {
+      const { users } = await deps.presence.getPresence({ userIds: contactIds });
+      answer.users = users.map(presenceView);
+    } catch (err) {
+      watch.replace([]);
+      throw err;
+    }
+  }
+  watch.answered(JSON.stringify(answer));
+}
