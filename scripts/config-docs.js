@@ -26,6 +26,10 @@ const tables = [
     readme: "svc-history/README.md",
     spec: own((await import("../svc-history/dist/config.js")).historySpec),
   },
+  {
+    readme: "svc-presence/README.md",
+    spec: own((await import("../svc-presence/dist/config.js")).presenceSpec),
+  },
 ];
 
 /** The keys a service adds to the shared ones. */

@@ -1,6 +1,7 @@
 // Runs the whole system on one machine with embedded defaults: NATS and
-// Postgres (found or started, see local/), then svc-history, svc-delivery
-// and svc-edge, each its own process. Ctrl-C stops everything in order.
+// Postgres (found or started, see local/), then svc-history, svc-presence,
+// svc-delivery and svc-edge, each its own process. Ctrl-C stops everything
+// in order.
 import { fileURLToPath } from "node:url";
 import { localNats } from "./local/nats.js";
 import { localPostgres } from "./local/postgres.js";
@@ -18,22 +19,25 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = process.env.PARLEY_DATA_DIR ?? `${root}.data`;
 const say = (line) => process.stdout.write(`[start] ${line}\n`);
 
-// One port for clients, three consecutive ones for the services' gRPC.
+// One port for clients, four consecutive ones for the services' gRPC.
 const httpPort = Number(process.env.PARLEY_HTTP_PORT ?? 8080);
 const grpcBase = Number(process.env.PARLEY_GRPC_PORT_BASE ?? 7100);
 const grpcAddress = {
   edge: `127.0.0.1:${grpcBase}`,
   delivery: `127.0.0.1:${grpcBase + 1}`,
   history: `127.0.0.1:${grpcBase + 2}`,
+  presence: `127.0.0.1:${grpcBase + 3}`,
 };
 const serviceEnv = {
   history: { GRPC_ADDRESS: grpcAddress.history },
+  presence: { GRPC_ADDRESS: grpcAddress.presence },
   delivery: { GRPC_ADDRESS: grpcAddress.delivery, HISTORY_ADDRESS: grpcAddress.history },
   edge: {
     GRPC_ADDRESS: grpcAddress.edge,
     EDGE_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,
     DELIVERY_ADDRESS: grpcAddress.delivery,
     HISTORY_ADDRESS: grpcAddress.history,
+    PRESENCE_ADDRESS: grpcAddress.presence,
   },
 };
 
@@ -64,7 +68,7 @@ try {
   if (postgres.stop) stops.push(postgres.stop);
 
   const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url };
-  for (const name of ["history", "delivery", "edge"]) {
+  for (const name of ["history", "presence", "delivery", "edge"]) {
     const { child } = await startLocalService(root, name, { ...env, ...serviceEnv[name] });
     children.push(child);
     child.once("exit", (code) => {

@@ -10,6 +10,7 @@ import {
 } from "@parley/common";
 import { ConversationServiceService } from "@parley/proto/parley/history/v1/conversations";
 import { HistoryServiceService } from "@parley/proto/parley/history/v1/history";
+import { createPool } from "@parley/common/pg";
 import type { HistoryConfig } from "./config.js";
 import { conversationService } from "./grpc/conversation-service.js";
 import { historyService } from "./grpc/history-service.js";
@@ -20,7 +21,6 @@ import { ConversationReader } from "./pg/conversation-reader.js";
 import { HistoryReader } from "./pg/history-reader.js";
 import { MessageWriter } from "./pg/message-writer.js";
 import { migrate } from "./pg/migrate.js";
-import { createPool } from "./pg/pool.js";
 import { RetentionJob } from "./pg/retention.js";
 import { LogBound } from "./receipts/log-bound.js";
 
@@ -54,7 +54,12 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
   await migrate(config.DATABASE_URL, config.DATABASE_SCHEMA, log.child({ component: "migrate" }));
   const pgLog = log.child({ component: "postgres" });
   const pool = createPool(
-    { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, size: config.DATABASE_POOL_SIZE },
+    {
+      url: config.DATABASE_URL,
+      schema: config.DATABASE_SCHEMA,
+      size: config.DATABASE_POOL_SIZE,
+      applicationName: "svc-history",
+    },
     pgLog,
   );
   stops.push(["close postgres pool", () => pool.end()]);

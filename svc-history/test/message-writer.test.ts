@@ -6,7 +6,7 @@ import { TEST_DATABASE_URL, uniqueNamespace } from "../../testkit/env.js";
 import { decodeLogEntry, type StoredMessage } from "../src/domain/stored-message.js";
 import { MessageWriter } from "../src/pg/message-writer.js";
 import { migrate } from "../src/pg/migrate.js";
-import { createPool } from "../src/pg/pool.js";
+import { createPool } from "@parley/common/pg";
 import { directPair, textEvents } from "./helpers/events.js";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 
@@ -19,7 +19,10 @@ describe("svc-history MessageWriter", function () {
   beforeEach(async () => {
     schema = uniqueNamespace();
     await migrate(TEST_DATABASE_URL, schema, log);
-    pool = createPool({ url: TEST_DATABASE_URL, schema, size: 2 }, log);
+    pool = createPool(
+      { url: TEST_DATABASE_URL, schema, size: 2, applicationName: "svc-history-test" },
+      log,
+    );
     writer = new MessageWriter(pool);
   });
   afterEach(async () => {

@@ -1,15 +1,16 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 
 /**
  * Connects to NATS and keeps reconnecting forever: a service outlives a NATS
  * restart, and JetStream keeps what it acked meanwhile. Status changes are
- * logged as they happen.
+ * logged as they happen. `options` adds to or overrides the defaults.
  */
 export async function connectNats(
   servers: string,
   name: string,
   log: Logger,
+  options: Partial<NodeConnectionOptions> = {},
 ): Promise<NatsConnection> {
   const nc = await connect({
     servers: servers.split(","),
@@ -17,6 +18,7 @@ export async function connectNats(
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
+    ...options,
   });
   log.info({ server: nc.getServer() }, "nats connected");
   void (async () => {

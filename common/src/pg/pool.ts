@@ -1,11 +1,13 @@
 import pg from "pg";
-import type { Logger } from "@parley/common";
+import type { Logger } from "pino";
 
 export interface PoolSettings {
   url: string;
   /** Schema every connection uses as search_path; validated as an identifier. */
   schema: string;
   size: number;
+  /** Shows in pg_stat_activity: the service's name. */
+  applicationName: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export function createPool(settings: PoolSettings, log: Logger): pg.Pool {
     connectionString: settings.url,
     max: settings.size,
     options: `-c search_path="${settings.schema}"`,
-    application_name: "svc-history",
+    application_name: settings.applicationName,
   });
   // An idle connection that breaks (e.g. Postgres restarts) emits here; without
   // a listener the process would crash. The next query opens a new one.

@@ -1,0 +1,63 @@
+import pLimit, { type LimitFunction } from "p-limit";
+import { applyChanges, withEdgeDevices, type DeviceChange } from "../domain/presence-record.js";
+import type { PresenceStore } from "../kv/presence-store.js";
+import type { UserChanges } from "./user-changes.js";
+
+/**
+ * What an edge's reports do to the records of its users: each user's
+ * record is its own compare-and-set, so users are updated side by side
+ * (up to `concurrency` at once) while each user's events keep their order.
+ */
+export class EdgeDevices {
+  private readonly limit: LimitFunction;
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly users: UserChanges,
+    concurrency: number,
+  ) {
+    this.limit = pLimit(concurrency);
+  }
+
+  /** Applies the edge's connects and disconnects, per user in order. */
+  async apply(edgeId: string, changes: Map<string, DeviceChange[]>): Promise<void> {
+    await this.each([...changes.keys()], (userId) =>
+      this.users.change(userId, (r) => applyChanges(r, edgeId, changes.get(userId)!)),
+    );
+  }
+
+  /**
+   * Makes the edge hold exactly the snapshot's devices: its users by the
+   * index that the snapshot lacks lose the edge, the snapshot's users get
+   * exactly the devices listed.
+   */
+  async replace(edgeId: string, snapshot: Map<string, DeviceChange[]>): Promise<void> {
+    const indexed = await this.store.usersOnEdge(edgeId);
+    const users = new Set([...indexed, ...snapshot.keys()]);
+    await this.each([...users], (userId) => {
+      const devices = new Set((snapshot.get(userId) ?? []).map((c) => c.deviceId));
+      return this.users.change(userId, (r) => withEdgeDevices(r, edgeId, [...devices]));
+    });
+  }
+
+  /**
+   * Removes every device of the edge (its goodbye, or its lease ran out),
+   * then its index. `stillGone` is asked before the index goes: an edge
+   * that reported meanwhile keeps it.
+   */
+  async remove(
+    edgeId: string,
+    stillGone: () => Promise<boolean> = async () => true,
+  ): Promise<number> {
+    const users = await this.store.usersOnEdge(edgeId);
+    await this.each(users, (userId) =>
+      this.users.change(userId, (r) => withEdgeDevices(r, edgeId, [])),
+    );
+    if (await stillGone()) await this.store.forgetIndex(edgeId);
+    return users.length;
+  }
+
+  private async each(userIds: string[], run: (userId: string) => Promise<unknown>): Promise<void> {
+    await Promise.all(userIds.map((userId) => this.limit(() => run(userId))));
+  }
+}

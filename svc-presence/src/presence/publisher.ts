@@ -1,0 +1,28 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Topology } from "@parley/common";
+import { UserPresence } from "@parley/proto/parley/presence/v1/presence";
+
+/**
+ * Announces presence changes on core NATS, one `UserPresence` per change
+ * on the user's presence subject. Core, not JetStream: a watcher that
+ * missed one reads the current state again (GetPresence), nothing replays.
+ */
+export class PresencePublisher {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly topology: Topology,
+  ) {}
+
+  online(userId: string): void {
+    this.publish({ userId, online: true, lastSeenMs: 0 });
+  }
+
+  offline(userId: string, lastSeenMs: number): void {
+    this.publish({ userId, online: false, lastSeenMs });
+  }
+
+  private publish(presence: UserPresence): void {
+    const subject = this.topology.presenceSubject(presence.userId);
+    this.nc.publish(subject, UserPresence.encode(presence).finish());
+  }
+}

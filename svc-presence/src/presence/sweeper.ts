@@ -1,0 +1,142 @@
+import type { Logger } from "@parley/common";
+import pLimit from "p-limit";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  graceOver,
+  hasDevices,
+  inGrace,
+  wentOffline,
+  type PresenceRecord,
+} from "../domain/presence-record.js";
+import type { Leases } from "../kv/leases.js";
+import type { PresenceStore } from "../kv/presence-store.js";
+import type { LastSeenStore } from "../pg/last-seen-store.js";
+import type { EdgeDevices } from "./edge-devices.js";
+import type { PresencePublisher } from "./publisher.js";
+
+export interface SweeperSettings {
+  intervalMs: number;
+  graceMs: number;
+  concurrency: number;
+}
+
+/** A user whose grace period is over, as read in this pass. */
+interface Due {
+  userId: string;
+  record: PresenceRecord;
+  recordRevision: number;
+  markRevision: number;
+}
+
+/**
+ * Every interval: (1) known edges whose lease ran out lose their devices
+ * (their users enter the grace period), (2) users whose grace period is
+ * over go offline: last seen to Postgres first, then the record by
+ * compare-and-set, and only the instance whose write won publishes. Every
+ * instance sweeps; the compare-and-set makes that safe, and a pass that
+ * fails leaves its work to the next one.
+ */
+export class Sweeper {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    private readonly store: PresenceStore,
+    private readonly leases: Leases,
+    private readonly devices: EdgeDevices,
+    private readonly lastSeen: LastSeenStore,
+    private readonly publisher: PresencePublisher,
+    private readonly settings: SweeperSettings,
+    private readonly log: Logger,
+  ) {
+    this.limit = pLimit(settings.concurrency);
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  /** Waits for a pass under way, then stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** One pass; exposed for the benchmark and tests. */
+  async pass(): Promise<void> {
+    await this.sweepEdges();
+    await this.sweepGrace();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const started = Date.now();
+      try {
+        await this.pass();
+        const tookMs = Date.now() - started;
+        if (tookMs > this.settings.intervalMs) this.log.warn({ took_ms: tookMs }, "slow sweep");
+      } catch (err) {
+        this.log.warn({ err }, "sweep failed; the next one retries");
+      }
+      await sleep(this.settings.intervalMs, undefined, { signal: this.abort.signal }).catch(
+        () => undefined,
+      );
+    }
+  }
+
+  private async sweepEdges(): Promise<void> {
+    for (const edgeId of await this.store.knownEdges()) {
+      if (this.stopped) return;
+      if (await this.leases.isLive(edgeId)) continue;
+      const stillGone = async () => !(await this.leases.isLive(edgeId));
+      const users = await this.devices.remove(edgeId, stillGone);
+      if (await stillGone()) await this.store.forgetKnown(edgeId);
+      this.log.info({ edge_id: edgeId, users }, "edge lease ran out, its devices removed");
+    }
+  }
+
+  private async sweepGrace(): Promise<void> {
+    const userIds = await this.store.pendingUsers();
+    const found = await Promise.all(userIds.map((u) => this.limit(() => this.check(u))));
+    const due = found.filter((d): d is Due => d !== null);
+    if (due.length === 0 || this.stopped) return;
+    // Postgres first: should it fail, the marks stay and the next pass
+    // tries again; a second instance writing the same rows changes nothing.
+    await this.lastSeen.save(
+      due.map((d) => ({ userId: d.userId, lastSeenMs: wentOffline(d.record).last_seen_ms })),
+    );
+    await Promise.all(due.map((d) => this.limit(() => this.finish(d))));
+  }
+
+  /** Reads a marked user: due, or a stale mark (removed), or not yet. */
+  private async check(userId: string): Promise<Due | null> {
+    const nowMs = Date.now();
+    const mark = await this.store.pending(userId);
+    if (!mark || mark.sinceMs + this.settings.graceMs > nowMs) return null;
+    const { record, revision } = await this.store.read(userId);
+    if (hasDevices(record) || !inGrace(record)) {
+      // Back online, or already offline: the mark outlived its purpose.
+      await this.store.clearPending(userId, mark.revision);
+      return null;
+    }
+    if (!graceOver(record, this.settings.graceMs, nowMs)) return null;
+    return {
+      userId,
+      record,
+      recordRevision: revision,
+      markRevision: mark.revision,
+    };
+  }
+
+  private async finish(due: Due): Promise<void> {
+    const offline = wentOffline(due.record);
+    // Lost to another writer (a reconnect, another sweeper): the next pass
+    // looks again.
+    if (!(await this.store.write(due.userId, offline, due.recordRevision))) return;
+    this.publisher.offline(due.userId, offline.last_seen_ms);
+    await this.store.clearPending(due.userId, due.markRevision);
+  }
+}

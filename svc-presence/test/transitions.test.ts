@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { event, eventually, PresenceDeployment } from "./helpers/deployment.js";
+
+describe("svc-presence transitions", function () {
+  let d: PresenceDeployment;
+  before(async () => {
+    // A grace period long enough to look at a user inside it.
+    d = await PresenceDeployment.start({ PRESENCE_OFFLINE_GRACE_MS: "3000" });
+  });
+  after(async () => d?.dispose());
+
+  it("should publish online on connect and answer it in GetPresence", async () => {
+    const published = await d.follow();
+    await d.report("edge-t1", [event("ann", "phone", true)], { snapshot: true });
+    await eventually(() => published.flags("ann").length === 1, 5_000, "online published");
+    assert.deepEqual(published.of("ann"), [{ userId: "ann", online: true, lastSeenMs: 0 }]);
+    assert.deepEqual(await d.get(["ann", "nobody"]), [
+      { userId: "ann", online: true, lastSeenMs: 0 },
+      { userId: "nobody", online: false, lastSeenMs: 0 },
+    ]);
+    published.stop();
+  });
+
+  it("should keep a user online through the grace period, then set last seen", async () => {
+    const published = await d.follow();
+    await d.report("edge-t2", [event("ben", "phone", true)], { snapshot: true });
+    const left = Date.now();
+    await d.report("edge-t2", [event("ben", "phone", false)]);
+    assert.equal(await d.onlineOf("ben"), true, "online right after the disconnect");
+
+    await eventually(() => published.flags("ben").length === 2, 10_000, "offline published");
+    const [online, offline] = published.of("ben");
+    assert.equal(online!.online, true);
+    assert.equal(offline!.online, false);
+    assert.ok(offline!.lastSeenMs >= left - 1_000 && offline!.lastSeenMs <= Date.now());
+    // The grace period is a lower bound on when offline shows.
+    assert.ok(Date.now() - offline!.lastSeenMs >= 3_000);
+    assert.deepEqual(await d.get(["ben"]), [offline]);
+    assert.equal(await d.lastSeenRow("ben"), offline!.lastSeenMs);
+    published.stop();
+  });
+
+  it("should publish nothing for a reconnect within the grace period", async () => {
+    const published = await d.follow();
+    await d.report("edge-t3", [event("cat", "phone", true), event("dan", "phone", true)], {
+      snapshot: true,
+    });
+    // cat drops and comes back; dan, dropped at the same time, is the
+    // witness that a grace period and a sweep have passed.
+    await d.report("edge-t3", [event("cat", "phone", false), event("dan", "phone", false)]);
+    await d.report("edge-t3", [event("cat", "phone", true)]);
+    await eventually(() => published.flags("dan").length === 2, 10_000, "dan offline");
+    assert.deepEqual(published.flags("cat"), [true]);
+    assert.equal(await d.onlineOf("cat"), true);
+    assert.equal(await d.lastSeenRow("cat"), null);
+    published.stop();
+  });
+
+  it("should keep a user with devices on two edges online until both are gone", async () => {
+    const published = await d.follow();
+    await d.report("edge-t4a", [event("eve", "phone", true)], { snapshot: true });
+    await d.report("edge-t4b", [event("eve", "laptop", true)], { snapshot: true });
+    await d.report("edge-t4a", [event("eve", "phone", false)]);
+    assert.equal(await d.onlineOf("eve"), true);
+    await d.report("edge-t4b", [event("eve", "laptop", false)]);
+    await eventually(() => published.flags("eve").length === 2, 10_000, "eve offline");
+    assert.deepEqual(published.flags("eve"), [true, false]);
+    published.stop();
+  });
+
+  it("should apply a report's events in order per user", async () => {
+    const published = await d.follow();
+    await d.report("edge-t5", [], { snapshot: true });
+    await d.report("edge-t5", [
+      event("fay", "phone", true),
+      event("fay", "phone", false),
+      event("fay", "tablet", true),
+    ]);
+    assert.equal(await d.onlineOf("fay"), true);
+    await d.report("edge-t5", [event("fay", "tablet", false), event("fay", "phone", false)]);
+    await eventually(() => published.flags("fay").length === 2, 10_000, "fay offline");
+    assert.deepEqual(published.flags("fay"), [true, false]);
+    published.stop();
+  });
+});
