@@ -151,6 +151,10 @@ export class PresenceReporter implements DeviceRegistryListener {
       if (answer.snapshotRequired) {
         this.log.info({ edge_id: this.edgeId }, "svc-presence asked for a snapshot");
         this.switchToSnapshot();
+        // At once, not at the next interval: svc-presence has dropped this
+        // edge's devices, so its users are already in their grace period.
+        // (A snapshot itself is never answered with snapshot_required.)
+        if (!snapshot) await this.report();
         return;
       }
     }

@@ -17,7 +17,8 @@ class FakeReports {
   async reportPresence(request: ReportPresenceRequest): Promise<ReportPresenceResponse> {
     if (this.fail) throw ParleyError.unavailable("down");
     this.calls.push(structuredClone(request));
-    return { snapshotRequired: this.askSnapshot, leaseTtlMs: 15_000 };
+    // As svc-presence does: a snapshot is never answered with snapshot_required.
+    return { snapshotRequired: this.askSnapshot && !request.snapshot, leaseTtlMs: 15_000 };
   }
 }
 
@@ -118,22 +119,25 @@ describe("PresenceReporter", () => {
     assert.equal(reporter.pending, 0);
   });
 
-  it("should send a snapshot of the connected devices when asked", async () => {
+  it("should send a snapshot of the connected devices at once when asked", async () => {
     await reporter.tick();
     const bo = new Holder();
     registry.claim("amy.d1", new Holder());
     registry.claim("bo.d1", bo);
     reports.askSnapshot = true;
+    const before = reports.calls.length;
     await reporter.tick();
+    // The refused report, then at once (same tick) the snapshot.
+    assert.equal(reports.calls.length, before + 2);
+    const snapshot = reports.calls.at(-1)!;
+    assert.equal(snapshot.snapshot, true);
+    assert.deepEqual(events(snapshot).sort(), ["+amy.d1", "+bo.d1"]);
+
     reports.askSnapshot = false;
     registry.release("bo.d1", bo);
-    registry.claim("cy.d1", new Holder());
-    await reporter.tick();
-    const last = reports.calls.at(-1)!;
-    assert.equal(last.snapshot, true);
-    assert.deepEqual(events(last).sort(), ["+amy.d1", "+cy.d1"]);
     await reporter.tick();
     assert.deepEqual(flags(reports.calls.at(-1)!), { snapshot: false, goodbye: false });
+    assert.deepEqual(events(reports.calls.at(-1)!), ["-bo.d1"]);
   });
 
   it("should send the snapshot again when it failed", async () => {
