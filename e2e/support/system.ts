@@ -3,8 +3,8 @@ import { baseEnv, uniqueNamespace } from "../../testkit/env.js";
 import { freePort } from "../../testkit/ports.js";
 import { startService, type RunningService } from "../../testkit/service.js";
 
-type Name = "history" | "delivery" | "edge";
-const ORDER: Name[] = ["history", "delivery", "edge"];
+type Name = "history" | "presence" | "delivery" | "edge";
+const ORDER: Name[] = ["history", "presence", "delivery", "edge"];
 
 /**
  * The whole system in one namespace: svc-history, svc-delivery and svc-edge
@@ -22,8 +22,8 @@ export class System {
 
   static async start(extraEnv: Record<string, string> = {}): Promise<System> {
     const namespace = uniqueNamespace();
-    const [delivery, history, edgeHttp, edgeGrpc] = await Promise.all(
-      Array.from({ length: 4 }, freePort),
+    const [delivery, history, presence, edgeHttp, edgeGrpc] = await Promise.all(
+      Array.from({ length: 5 }, freePort),
     );
     const shared = {
       ...baseEnv(namespace),
@@ -35,12 +35,14 @@ export class System {
       PARLEY_HISTORY_ACK_WAIT_MS: "3000",
       DELIVERY_ADDRESS: `127.0.0.1:${delivery}`,
       HISTORY_ADDRESS: `127.0.0.1:${history}`,
+      PRESENCE_ADDRESS: `127.0.0.1:${presence}`,
       ...extraEnv,
     };
     const system = new System(
       namespace,
       {
         history: { ...shared, GRPC_ADDRESS: `127.0.0.1:${history}` },
+        presence: { ...shared, GRPC_ADDRESS: `127.0.0.1:${presence}` },
         delivery: { ...shared, GRPC_ADDRESS: `127.0.0.1:${delivery}` },
         edge: {
           ...shared,
@@ -52,6 +54,11 @@ export class System {
     );
     for (const name of ORDER) await system.startOne(name);
     return system;
+  }
+
+  /** Where a service's gRPC server listens. */
+  address(name: Exclude<Name, "edge">): string {
+    return this.env[name].GRPC_ADDRESS!;
   }
 
   async startOne(name: Name): Promise<void> {
