@@ -30,19 +30,35 @@ export class LogBound {
     const last = await this.jsm.streams.getMessage(this.topology.messagesStream, {
       last_by_subj: this.topology.messageSubject(conversationId),
     });
-    if (!last) return null;
-    let memberIds: string[] = [];
-    try {
-      memberIds = ConversationEvent.decode(last.data).memberIds;
-    } catch {
-      // An undecodable entry still bounds the seq; it names no members.
-    }
-    return { seq: last.seq, memberIds };
+    return last ? entryOf(last.seq, last.data) : null;
   }
 
-  /** The larger of the stored and the logged last seq. */
-  async lastSeq(conversationId: string, lastStoredSeq: number): Promise<number> {
-    const last = await this.lastEntry(conversationId);
-    return Math.max(lastStoredSeq, last?.seq ?? 0);
+  /**
+   * The entry at `seq` when it is still in the log and belongs to the
+   * conversation, else null. Asked first, by seq: on NATS 2.9 a lookup of
+   * the subject's last entry answers "none" (checked on 2.9.10) while earlier entries
+   * of the subject were still in the log, after the last one (a receipt,
+   * which history acks at once) had left it.
+   */
+  async entryAt(conversationId: string, seq: number): Promise<LastLogEntry | null> {
+    const found = await this.jsm.streams.getMessage(this.topology.messagesStream, { seq });
+    if (!found || found.subject !== this.topology.messageSubject(conversationId)) return null;
+    return entryOf(found.seq, found.data);
   }
+
+  /** Whether the log still holds `seq` of the conversation, or a later entry of it. */
+  async reaches(conversationId: string, seq: number): Promise<boolean> {
+    if (await this.entryAt(conversationId, seq)) return true;
+    return ((await this.lastEntry(conversationId))?.seq ?? 0) >= seq;
+  }
+}
+
+function entryOf(seq: number, data: Uint8Array): LastLogEntry {
+  let memberIds: string[] = [];
+  try {
+    memberIds = ConversationEvent.decode(data).memberIds;
+  } catch {
+    // An undecodable entry still bounds the seq; it names no members.
+  }
+  return { seq, memberIds };
 }

@@ -77,7 +77,7 @@ async function applyUpdate(
   const next = await inTransaction(deps.pool, async (client) => {
     const current =
       (await lockWatermarks(client, conversationId, userId)) ??
-      (await directMemberFromLog(client, deps.bound, conversationId, userId));
+      (await directMemberFromLog(client, deps.bound, conversationId, userId, requested));
     if (!current) return failed(ErrorCode.PermissionDenied, NOT_A_MEMBER);
     const beyond = await beyondLog(deps, client, update, current);
     if (beyond !== null) {
@@ -122,7 +122,7 @@ async function beyondLog(
   const wanted = Math.max(update.requested.delivered, update.requested.read);
   if (wanted <= current.delivered) return null;
   if (wanted <= (await lastStoredSeq(client, update.conversationId))) return null;
-  if (wanted <= ((await deps.bound.lastEntry(update.conversationId))?.seq ?? 0)) return null;
+  if (await deps.bound.reaches(update.conversationId, wanted)) return null;
   if (wanted <= (await lastStoredSeq(client, update.conversationId))) return null;
   return wanted;
 }
