@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { PresenceConfig } from "./config.js";
 import { presenceService } from "./grpc/presence-service.js";
 import { PresenceWatches } from "./grpc/presence-watches.js";
-import { openBuckets } from "./kv/buckets.js";
+import { openBuckets, pendingBucketName, pendingTtlMs } from "./kv/buckets.js";
 import { Leases } from "./kv/leases.js";
 import { PresenceStore } from "./kv/presence-store.js";
 import { logDistribution } from "./pg/citus.js";
@@ -76,7 +76,7 @@ async function start(config: PresenceConfig, log: Logger, stops: Stop[]): Promis
   await logDistribution(pool, pgLog);
   const lastSeen = new LastSeenStore(pool);
 
-  // NATS: the two buckets, then the parts that write them.
+  // NATS: the three buckets, then the parts that write them.
   // Every record update is a few JetStream requests, and nats.js captures a
   // stack trace for each one unless told not to: a fifth of the CPU of a
   // busy report went there.
@@ -86,14 +86,22 @@ async function start(config: PresenceConfig, log: Logger, stops: Stop[]): Promis
   stops.push(["drain nats", () => nc.drain()]);
   const topology = topologyFromSettings(config);
   const jsm = await jetstreamManager(nc);
+  const markTtlMs = pendingTtlMs(config.PRESENCE_OFFLINE_GRACE_MS);
   const buckets = await openBuckets(
     nc,
     jsm,
     topology,
-    { leaseTtlMs: config.PRESENCE_LEASE_TTL_MS, replicas: config.PARLEY_STREAM_REPLICAS },
+    {
+      leaseTtlMs: config.PRESENCE_LEASE_TTL_MS,
+      pendingTtlMs: markTtlMs,
+      replicas: config.PARLEY_STREAM_REPLICAS,
+    },
     log,
   );
-  const store = new PresenceStore(buckets.presence, jsm, topology.presenceBucket);
+  const store = new PresenceStore(buckets.presence, buckets.pending, jsm, {
+    presence: topology.presenceBucket,
+    pending: pendingBucketName(topology),
+  });
   const leases = new Leases(buckets.leases);
   const publisher = new PresencePublisher(nc, topology);
   const devices = new EdgeDevices(
@@ -120,7 +128,7 @@ async function start(config: PresenceConfig, log: Logger, stops: Stop[]): Promis
 
   // gRPC last: presence is served once the service is whole.
   const grpcLog = log.child({ component: "grpc" });
-  const reader = new PresenceReader(store, lastSeen, config.PRESENCE_STORE_CONCURRENCY);
+  const reader = new PresenceReader(store, lastSeen, config.PRESENCE_STORE_CONCURRENCY, markTtlMs);
   const watches = new PresenceWatches(nc, topology, reader, grpcLog);
   const grpc = await startGrpcServer(
     config.GRPC_ADDRESS,

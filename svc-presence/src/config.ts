@@ -50,15 +50,15 @@ export const presenceSpec = {
     1_000,
     3_600_000,
   )({
-    default: 15_000,
-    desc: "How long an edge's lease lasts without a report (the lease bucket's TTL): a few of the edge's report intervals. Applied when the bucket is created; a bucket that exists keeps its TTL (a warning names the difference).",
+    default: 30_000,
+    desc: "How long an edge's lease lasts without a report (the lease bucket's TTL). Rule: several of the edge's report intervals (5 s) and well above its report deadline (10 s), so one slow or failed report does not end the lease. Applied when the bucket is created; a bucket that exists keeps its TTL (a warning names the difference).",
   }),
   PRESENCE_OFFLINE_GRACE_MS: intIn(
     0,
     3_600_000,
   )({
-    default: 5_000,
-    desc: "How long a user whose last device left still shows online; a reconnect within it shows no change.",
+    default: 15_000,
+    desc: "How long a user whose last device left still shows online; a reconnect within it shows no change. Rule: at least twice the edge's report interval (5 s) plus a sweep interval, because the grace period starts when the disconnect's report is applied, up to one interval after the real disconnect, and the reconnect is reported up to an interval late too: a 2-second reconnect must never show offline. Pending marks live max(1 h, 20 × this) (the pending bucket's TTL).",
   }),
   PRESENCE_SWEEP_INTERVAL_MS: intIn(
     50,

@@ -68,6 +68,20 @@ describe("svc-presence WatchPresence", function () {
     await d.report("edge-w2", [], { goodbye: true });
   });
 
+  it("should skip an unreadable change and go on with the next", async () => {
+    const watch = d.watch(["quy"]);
+    await eventually(() => watch.received.length === 1, 5_000, "initial state");
+    d.nc.publish(d.topology.presenceSubject("quy"), new Uint8Array([0xff, 0xff, 0xff]));
+    await d.report("edge-w3", [event("quy", "phone", true)], { snapshot: true });
+    await eventually(() => watch.states("quy").length === 2, 5_000, "the change after it");
+    assert.deepEqual(watch.states("quy"), [false, true]);
+    assert.equal(watch.error, undefined);
+    assert.ok(d.service.logs.some((l) => l.msg === "unreadable presence change skipped"));
+    watch.stream.cancel();
+    await cancelled(watch);
+    await d.report("edge-w3", [], { goodbye: true });
+  });
+
   it("should refuse malformed ids and too many users", async () => {
     const tooMany = d.watch(Array.from({ length: 501 }, (_, i) => `u${i}`));
     const malformed = d.watch(["ok", "not.ok"]);

@@ -37,6 +37,9 @@ export class PresenceWatches {
   /** Serves one stream until the caller cancels; throws on a failed start. */
   async serve(call: WatchCall, userIds: string[]): Promise<void> {
     if (this.closed) throw ParleyError.unavailable("svc-presence is stopping; watch again");
+    // A call cancelled already never emits "cancelled" again: its
+    // subscriptions would never be released.
+    if (call.cancelled) return;
     const users = [...new Set(userIds)];
     const lastSent = new Map<string, string>();
     const send = (presence: UserPresence) => {
@@ -48,9 +51,20 @@ export class PresenceWatches {
     let early: UserPresence[] | null = [];
     const subs = users.map((userId) =>
       this.nc.subscribe(this.topology.presenceSubject(userId), {
+        // Runs in the NATS client's callback: nothing may throw out of it.
         callback: (err, msg) => {
           if (err) return;
-          const presence = UserPresence.decode(msg.data);
+          let presence: UserPresence;
+          try {
+            // The subject names the user; a body naming another is not trusted.
+            presence = { ...UserPresence.decode(msg.data), userId };
+          } catch (decodeErr) {
+            this.log.error(
+              { user_id: userId, err: decodeErr },
+              "unreadable presence change skipped",
+            );
+            return;
+          }
           if (early) early.push(presence);
           else send(presence);
         },

@@ -32,7 +32,7 @@ export class EdgeDevices {
    * exactly the devices listed.
    */
   async replace(edgeId: string, snapshot: Map<string, DeviceChange[]>): Promise<void> {
-    const indexed = await this.store.usersOnEdge(edgeId);
+    const { tokens: indexed } = await this.store.usersOnEdge(edgeId);
     const users = new Set([...indexed, ...snapshot.keys()]);
     await this.each([...users], (userId) => {
       const devices = new Set((snapshot.get(userId) ?? []).map((c) => c.deviceId));
@@ -42,18 +42,19 @@ export class EdgeDevices {
 
   /**
    * Removes every device of the edge (its goodbye, or its lease ran out),
-   * then its index. `stillGone` is asked before the index goes: an edge
-   * that reported meanwhile keeps it.
+   * then its index as listed: keys written after the listing (the edge
+   * came back) stay. `stillGone` is asked before the index goes: an edge
+   * that reported meanwhile keeps it whole.
    */
   async remove(
     edgeId: string,
     stillGone: () => Promise<boolean> = async () => true,
   ): Promise<number> {
-    const users = await this.store.usersOnEdge(edgeId);
+    const { tokens: users, lastSeq } = await this.store.usersOnEdge(edgeId);
     await this.each(users, (userId) =>
       this.users.change(userId, (r) => withEdgeDevices(r, edgeId, [])),
     );
-    if (await stillGone()) await this.store.forgetIndex(edgeId);
+    if (await stillGone()) await this.store.forgetIndex(edgeId, lastSeq);
     return users.length;
   }
 

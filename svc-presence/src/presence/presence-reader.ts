@@ -1,6 +1,6 @@
 import type { UserPresence } from "@parley/proto/parley/presence/v1/presence";
 import pLimit, { type LimitFunction } from "p-limit";
-import { isOnline } from "../domain/presence-record.js";
+import { hasDevices, isOnline, type PresenceRecord } from "../domain/presence-record.js";
 import type { PresenceStore } from "../kv/presence-store.js";
 import type { LastSeenStore } from "../pg/last-seen-store.js";
 
@@ -8,6 +8,11 @@ import type { LastSeenStore } from "../pg/last-seen-store.js";
  * The current presence of users: from their records, with last seen from
  * Postgres for users the bucket has no record of (it was recreated, or
  * they were offline since before it existed).
+ *
+ * A record still in its grace period after the pending bucket's TTL has
+ * lost its mark (the sweepers were stopped that long), and the sweeper
+ * would never take the user offline: reading it writes the mark again, so
+ * the next sweep does. Such a user shows online until then.
  */
 export class PresenceReader {
   private readonly limit: LimitFunction;
@@ -16,6 +21,7 @@ export class PresenceReader {
     private readonly store: PresenceStore,
     private readonly lastSeen: LastSeenStore,
     concurrency: number,
+    private readonly markTtlMs: number,
   ) {
     this.limit = pLimit(concurrency);
   }
@@ -23,7 +29,13 @@ export class PresenceReader {
   /** One per id, in the order given. */
   async read(userIds: string[]): Promise<UserPresence[]> {
     const records = await Promise.all(
-      userIds.map((id) => this.limit(async () => (await this.store.read(id)).record)),
+      userIds.map((id) =>
+        this.limit(async () => {
+          const { record } = await this.store.read(id);
+          await this.remark(id, record);
+          return record;
+        }),
+      ),
     );
     const presences = userIds.map((userId, i): UserPresence => {
       const record = records[i]!;
@@ -37,5 +49,12 @@ export class PresenceReader {
       for (const p of unknown) p.lastSeenMs = stored.get(p.userId) ?? 0;
     }
     return presences;
+  }
+
+  /** Writes the pending mark of a grace period that outlived it. */
+  private async remark(userId: string, record: PresenceRecord): Promise<void> {
+    const since = record.offline_since_ms;
+    if (since === undefined || hasDevices(record) || since + this.markTtlMs > Date.now()) return;
+    await this.store.markPending(userId, since);
   }
 }

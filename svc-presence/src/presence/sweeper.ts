@@ -29,16 +29,17 @@ interface Due {
 }
 
 /**
- * Every interval: (1) known edges whose lease ran out lose their devices
- * (their users enter the grace period), (2) users whose grace period is
- * over go offline: last seen to Postgres first, then the record by
- * compare-and-set, and only the instance whose write won publishes. Every
- * instance sweeps; the compare-and-set makes that safe, and a pass that
- * fails leaves its work to the next one.
+ * Two loops, each every interval: (1) known edges whose lease ran out
+ * lose their devices (their users enter the grace period), (2) users whose
+ * grace period is over go offline: last seen to Postgres first, then the
+ * record by compare-and-set, and only the instance whose write won
+ * publishes. The loops are independent, so a big edge's cleanup does not
+ * hold up offline transitions. Every instance sweeps; the compare-and-set
+ * makes that safe, and a pass that fails leaves its work to the next one.
  */
 export class Sweeper {
   private stopped = false;
-  private loop: Promise<void> | undefined;
+  private loops: Promise<void>[] = [];
   private readonly abort = new AbortController();
   private readonly limit: ReturnType<typeof pLimit>;
 
@@ -55,31 +56,35 @@ export class Sweeper {
   }
 
   start(): void {
-    this.loop = this.run();
+    this.loops = [
+      this.run("edges", () => this.sweepEdges()),
+      this.run("grace", () => this.sweepGrace()),
+    ];
   }
 
-  /** Waits for a pass under way, then stops. */
+  /** Waits for the passes under way, then stops. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
-    await this.loop;
+    await Promise.all(this.loops);
   }
 
-  /** One pass; exposed for the benchmark and tests. */
+  /** One pass of both sweeps; for tests and benchmarks. */
   async pass(): Promise<void> {
     await this.sweepEdges();
     await this.sweepGrace();
   }
 
-  private async run(): Promise<void> {
+  private async run(sweep: string, pass: () => Promise<void>): Promise<void> {
     while (!this.stopped) {
       const started = Date.now();
       try {
-        await this.pass();
+        await pass();
         const tookMs = Date.now() - started;
-        if (tookMs > this.settings.intervalMs) this.log.warn({ took_ms: tookMs }, "slow sweep");
+        if (tookMs > this.settings.intervalMs)
+          this.log.warn({ sweep, took_ms: tookMs }, "slow sweep");
       } catch (err) {
-        this.log.warn({ err }, "sweep failed; the next one retries");
+        this.log.warn({ sweep, err }, "sweep failed; the next one retries");
       }
       await sleep(this.settings.intervalMs, undefined, { signal: this.abort.signal }).catch(
         () => undefined,
@@ -90,10 +95,16 @@ export class Sweeper {
   private async sweepEdges(): Promise<void> {
     for (const edgeId of await this.store.knownEdges()) {
       if (this.stopped) return;
-      if (await this.leases.isLive(edgeId)) continue;
+      // The revision before the lease: an edge that comes back after its
+      // lease ran out rewrites its known key (then renews the lease), so
+      // the removal below, conditional on this revision, never forgets an
+      // edge that reported since. The lease is asked again as well, for an
+      // edge whose rewrite came just before this read.
+      const knownRevision = await this.store.knownRevision(edgeId);
+      if (knownRevision === null || (await this.leases.isLive(edgeId))) continue;
       const stillGone = async () => !(await this.leases.isLive(edgeId));
       const users = await this.devices.remove(edgeId, stillGone);
-      if (await stillGone()) await this.store.forgetKnown(edgeId);
+      if (await stillGone()) await this.store.forgetKnown(edgeId, knownRevision);
       this.log.info({ edge_id: edgeId, users }, "edge lease ran out, its devices removed");
     }
   }

@@ -18,9 +18,15 @@ function edgesGained(before: PresenceRecord, after: PresenceRecord): string[] {
  * The side keys are ordered so that a crash between two writes leaves only
  * what the sweeper cleans up:
  *
- * - an edge index key is written before the record gains the edge, and
- *   deleted after it lost it (a surplus key is harmless, a missing one
- *   would hide the user from a dead edge's cleanup);
+ * - an edge index key is written before the record gains the edge (a
+ *   surplus key is harmless, a missing one would hide the user from a
+ *   dead edge's cleanup). It is not deleted when the user leaves the
+ *   edge: another instance may have just rewritten the same key for a
+ *   reconnect there, and a delete landing after that write would hide the
+ *   device from the dead-edge cleanup for good. A delete would not shrink
+ *   the index anyway (its marker stays listed until the edge's index is
+ *   purged, at goodbye or lease end); a stale key costs that cleanup one
+ *   read of a record that no longer names the edge;
  * - the pending mark of a grace period is written before the record
  *   enters it; only the sweeper removes marks, and only those older than
  *   the grace period whose record is not in it, so a mark written for a
@@ -54,8 +60,6 @@ export class UserChanges {
       ]);
       if (!(await this.store.write(userId, after, revision))) continue;
 
-      const lost = edgesGained(after, before);
-      await Promise.all(lost.map((edge) => this.store.removeFromEdgeIndex(edge, userId)));
       if (transition === "came_online") this.publisher.online(userId);
       return transition;
     }
