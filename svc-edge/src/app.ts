@@ -66,7 +66,11 @@ export async function startEdge(
     log.child({ component: "receipts" }),
   );
   receipts.start();
-  const presence = new PresenceClient(config.PRESENCE_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
+  const presence = new PresenceClient(
+    config.PRESENCE_ADDRESS,
+    config.EDGE_GRPC_DEADLINE_MS,
+    config.EDGE_PRESENCE_REPORT_DEADLINE_MS,
+  );
 
   // Data plane: streams, cursor and device buckets, shared live subscriptions.
   const nc = await connectNats(config.NATS_URL, "svc-edge", log);

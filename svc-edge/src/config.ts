@@ -37,7 +37,7 @@ export const edgeSpec = {
   }),
   EDGE_GRPC_DEADLINE_MS: intIn(1)({
     default: 5_000,
-    desc: "Deadline of each call the edge makes to another service.",
+    desc: "Deadline of each call the edge makes to another service (ReportPresence has its own, EDGE_PRESENCE_REPORT_DEADLINE_MS).",
   }),
   EDGE_HELLO_TIMEOUT_MS: intIn(1)({
     default: 10_000,
@@ -98,6 +98,10 @@ export const edgeSpec = {
   EDGE_PRESENCE_INTERVAL_MS: intIn(100)({
     default: 5_000,
     desc: "How often the edge reports its devices' connects and disconnects to svc-presence (one ReportPresence call, sent even when empty: it renews the edge's lease). Keep it well below svc-presence's PRESENCE_LEASE_TTL_MS.",
+  }),
+  EDGE_PRESENCE_REPORT_DEADLINE_MS: intIn(1)({
+    default: 10_000,
+    desc: "Deadline of each ReportPresence call (instead of EDGE_GRPC_DEADLINE_MS). Keep it well below svc-presence's PRESENCE_LEASE_TTL_MS: after a failed or timed-out report the edge starts over under a new edge id.",
   }),
   EDGE_PRESENCE_MAX_EVENTS_PER_CALL: intIn(1)({
     default: 10_000,

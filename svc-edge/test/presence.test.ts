@@ -147,6 +147,35 @@ describe("svc-edge presence (PresenceService and ConversationService from tables
     assert.equal(amy.frames.filter(isPush).length, 1);
   });
 
+  it("should give up a report at EDGE_PRESENCE_REPORT_DEADLINE_MS and start over under a new edge id", async () => {
+    // A general deadline far beyond the test: only the report's own can end the call.
+    const other = await EdgeDeployment.start(
+      { ...env(), EDGE_GRPC_DEADLINE_MS: "600000", EDGE_PRESENCE_REPORT_DEADLINE_MS: "200" },
+      namespace,
+    );
+    try {
+      presence.hangNextReportOf.add("hank");
+      await other.open("hank");
+      await eventually(() => !presence.hangNextReportOf.has("hank"), 5_000, "hank's report sent");
+      const hung = presence.reports.find((r) => r.events.some((e) => e.userId === "hank"))!;
+      await eventually(
+        () => presence.reports.some((r) => r.edgeId === hung.edgeId && r.goodbye),
+        5_000,
+        "the old id's goodbye",
+      );
+      const later = presence.reports.slice(presence.reports.indexOf(hung) + 1);
+      const snapshotAt = later.findIndex(
+        (r) => r.snapshot && r.edgeId !== hung.edgeId && r.events.some((e) => e.userId === "hank"),
+      );
+      const old = later.flatMap((r, i) => (r.edgeId === hung.edgeId ? [[i, r.goodbye]] : []));
+      assert.ok(snapshotAt >= 0, "a snapshot with hank under a new id");
+      assert.equal(old.length, 1, "nothing re-sent under the old id, only its goodbye");
+      assert.ok(snapshotAt < (old[0]![0] as number), "the goodbye after the snapshot");
+    } finally {
+      await other.edge.stop();
+    }
+  });
+
   it("should say goodbye when the edge stops, after its sockets closed", async () => {
     // Same namespace as the main edge: stop the process only, not the streams.
     const other = await EdgeDeployment.start(env(), namespace);

@@ -9,7 +9,10 @@ import {
 
 /**
  * svc-presence as the edge sees it. Every call rejects with a ParleyError
- * carrying the catalogue code.
+ * carrying the catalogue code. ReportPresence has a deadline of its own,
+ * well under svc-presence's lease TTL, so that a stuck report is given up
+ * (and the reporter starts over under a new edge id) before the lease of
+ * the edge runs out.
  */
 export class PresenceClient {
   private readonly client: PresenceServiceClient;
@@ -17,12 +20,13 @@ export class PresenceClient {
   constructor(
     address: string,
     private readonly deadlineMs: number,
+    private readonly reportDeadlineMs: number,
   ) {
     this.client = createClient(PresenceServiceClient, address);
   }
 
   reportPresence(request: ReportPresenceRequest): Promise<ReportPresenceResponse> {
-    return callUnary(this.client, this.client.reportPresence, request, this.deadlineMs);
+    return callUnary(this.client, this.client.reportPresence, request, this.reportDeadlineMs);
   }
 
   getPresence(request: GetPresenceRequest): Promise<GetPresenceResponse> {

@@ -14,10 +14,11 @@ export interface WatchPresenceDeps {
 /**
  * Replaces the connection's watch set with the listed users who share a
  * conversation with its user (svc-history's FilterContacts decides), then
- * answers with their current presence (svc-presence's GetPresence). Interest
- * is taken before the read, so no change falls between the answer and the
- * pushes. When either call fails the error frame goes out and nobody is
- * watched, unless FilterContacts failed (the previous set stays).
+ * answers with their current presence (svc-presence's GetPresence). The
+ * subscriptions reach the NATS server (flush) before the read, so no change
+ * falls between the answer and the pushes. When FilterContacts fails the
+ * error frame goes out and the previous set stays; when the flush or
+ * GetPresence fails, it goes out and nobody is watched.
  */
 export function handleWatchPresence(
   conn: Connection,
@@ -50,6 +51,7 @@ async function replaceWatchSet(
   watch.replace(contactIds);
   if (contactIds.length > 0) {
     try {
+      await deps.subscriptions.flush();
       const { users } = await deps.presence.getPresence({ userIds: contactIds });
       answer.users = users.map(presenceView);
     } catch (err) {

@@ -17,8 +17,8 @@ export interface PresenceReporterOptions {
   intervalMs: number;
   /** Most events per call; a longer report is split into several calls. */
   maxEventsPerCall: number;
-  /** Names this run of the process; random by default. */
-  edgeId?: string;
+  /** Makes an edge id: one at start, a fresh one for each snapshot after. Random by default. */
+  newEdgeId?: () => string;
 }
 
 /**
@@ -29,24 +29,42 @@ export interface PresenceReporterOptions {
 const MAX_PENDING_CALLS = 10;
 
 /**
+ * Replaced edge ids kept for their goodbye while svc-presence cannot be
+ * reached (one more per failed interval). Older ones are forgotten: their
+ * leases have run out by then and svc-presence's sweeper removed them.
+ */
+const MAX_RETIRED_IDS = 10;
+
+/**
  * Tells svc-presence which devices are connected to this edge process, in
  * one ReportPresence call per interval for all of them (not one per user):
- * the ordered connects and disconnects since the last report. A failed
- * call's events are sent again with the next one. When svc-presence lost
- * track of the edge (its lease ran out, or it never knew this edge id), it
- * asks for a snapshot: every device connected now, read from the device
- * registry. The first report of a run is a snapshot too, since
- * svc-presence cannot know this new edge id.
+ * the ordered connects and disconnects since the last report.
+ *
+ * Whenever svc-presence's view of the edge may be wrong, the reporter
+ * starts over under a fresh edge id with a snapshot (every device connected
+ * now, read from the device registry): when svc-presence asks for it (the
+ * lease ran out), when too many events piled up, and after any failed
+ * call. A failed or timed-out call may still be applied later, so sending
+ * its events again could put a connect after its disconnect and leave a
+ * phantom device; and a snapshot under the old id would race the sweeper
+ * removing that id. Once the snapshot went through, the old id gets a
+ * best-effort goodbye (else its lease runs out). The new id has no devices
+ * yet, so a split snapshot's later parts are plain connects.
  *
  * Device keys are the registry's (`<user>.<device>`: ids have no dots).
  */
 export class PresenceReporter implements DeviceRegistryListener {
-  readonly edgeId: string;
+  private id: string;
+  /** Whether a call went out under `id` (the first snapshot keeps the start id). */
+  private used = false;
+  /** Earlier ids waiting for their goodbye, oldest first. */
+  private retired: string[] = [];
   private events: DeviceEvent[] = [];
   private snapshotDue = true;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private stopped = false;
+  private readonly newEdgeId: () => string;
 
   constructor(
     private readonly service: PresenceReports,
@@ -55,7 +73,13 @@ export class PresenceReporter implements DeviceRegistryListener {
     private readonly options: PresenceReporterOptions,
     private readonly log: Logger,
   ) {
-    this.edgeId = options.edgeId ?? `e${randomBytes(8).toString("hex")}`;
+    this.newEdgeId = options.newEdgeId ?? (() => `e${randomBytes(8).toString("hex")}`);
+    this.id = this.newEdgeId();
+  }
+
+  /** The id reports go under now; it changes with each snapshot after the first. */
+  get edgeId(): string {
+    return this.id;
   }
 
   start(): void {
@@ -98,88 +122,97 @@ export class PresenceReporter implements DeviceRegistryListener {
     clearInterval(this.timer);
     await this.inFlight;
     this.events = [];
-    try {
-      await this.service.reportPresence(this.request([], { goodbye: true }));
-    } catch (err) {
-      this.log.warn(
-        { err, edge_id: this.edgeId },
-        "presence goodbye failed; the lease will expire",
-      );
-    }
+    this.retired.unshift(this.id);
+    await this.sayGoodbyes();
   }
 
   private record(key: string, connected: boolean): void {
     // A snapshot to come is read from the registry: nothing to remember.
     if (this.stopped || this.snapshotDue) return;
-    const dot = key.indexOf(".");
-    this.events.push({ userId: key.slice(0, dot), deviceId: key.slice(dot + 1), connected });
-    if (this.events.length > this.pendingLimit()) this.switchToSnapshot();
+    this.events.push(deviceEvent(key, connected));
+    if (this.events.length > this.pendingLimit()) this.snapshotNext();
   }
 
   private async report(): Promise<void> {
-    const snapshot = this.snapshotDue;
-    let events: DeviceEvent[];
-    if (snapshot) {
-      this.snapshotDue = false;
-      this.events = [];
-      events = Array.from(this.connectedDevices(), (key) => {
-        const dot = key.indexOf(".");
-        return { userId: key.slice(0, dot), deviceId: key.slice(dot + 1), connected: true };
-      });
-    } else {
-      events = this.events;
-      this.events = [];
-    }
-    const chunks = split(events, this.options.maxEventsPerCall);
-    for (const [i, chunk] of chunks.entries()) {
-      let answer: ReportPresenceResponse;
-      try {
-        // Only the first part of a split snapshot replaces what svc-presence
-        // knew; the other parts add to it as plain connects.
-        answer = await this.service.reportPresence(
-          this.request(chunk, { snapshot: snapshot && i === 0 }),
-        );
-      } catch (err) {
-        this.log.warn(
-          { err, edge_id: this.edgeId, events: events.length },
-          "presence report failed; kept for the next one",
-        );
-        if (snapshot && i === 0) this.switchToSnapshot();
-        else this.requeue(chunks.slice(i).flat());
-        return;
-      }
+    if (this.snapshotDue) return this.snapshot();
+    const events = this.events;
+    this.events = [];
+    for (const chunk of split(events, this.options.maxEventsPerCall)) {
+      const answer = await this.send(chunk, false);
+      // Failed: the snapshot replaces these events and what follows them.
+      if (!answer) return this.snapshotNext();
       if (answer.snapshotRequired) {
-        this.log.info({ edge_id: this.edgeId }, "svc-presence asked for a snapshot");
-        this.switchToSnapshot();
+        this.log.info({ edge_id: this.id }, "svc-presence asked for a snapshot");
         // At once, not at the next interval: svc-presence has dropped this
         // edge's devices, so its users are already in their grace period.
-        // (A snapshot itself is never answered with snapshot_required.)
-        if (!snapshot) await this.report();
-        return;
+        this.snapshotNext();
+        return this.snapshot();
       }
     }
   }
 
-  private request(
+  /** Every connected device under a fresh id, then goodbye to the old ones. */
+  private async snapshot(): Promise<void> {
+    this.renewId();
+    this.snapshotDue = false;
+    this.events = [];
+    const devices = Array.from(this.connectedDevices(), (key) => deviceEvent(key, true));
+    for (const [i, chunk] of split(devices, this.options.maxEventsPerCall).entries()) {
+      const answer = await this.send(chunk, i === 0);
+      // A snapshot's first part is never answered snapshot_required; a
+      // later part is only if the lease ran out in between. Either way the
+      // next interval starts over under yet another id.
+      if (!answer || answer.snapshotRequired) return this.snapshotNext();
+    }
+    await this.sayGoodbyes();
+  }
+
+  /** One call under the current id; undefined when it failed (logged). */
+  private async send(
     events: DeviceEvent[],
-    flags: { snapshot?: boolean; goodbye?: boolean },
-  ): ReportPresenceRequest {
-    return {
-      edgeId: this.edgeId,
-      events,
-      snapshot: flags.snapshot ?? false,
-      goodbye: flags.goodbye ?? false,
-    };
+    snapshot: boolean,
+  ): Promise<ReportPresenceResponse | undefined> {
+    this.used = true;
+    try {
+      return await this.service.reportPresence({
+        edgeId: this.id,
+        events,
+        snapshot,
+        goodbye: false,
+      });
+    } catch (err) {
+      this.log.warn(
+        { err, edge_id: this.id, events: events.length, snapshot },
+        "presence report failed; a snapshot under a new edge id follows",
+      );
+      return undefined;
+    }
   }
 
-  /** Unsent events go back before the ones recorded since, in order. */
-  private requeue(unsent: DeviceEvent[]): void {
-    if (this.snapshotDue) return;
-    this.events = unsent.concat(this.events);
-    if (this.events.length > this.pendingLimit()) this.switchToSnapshot();
+  /** Retires the current id, unless nothing was sent under it yet. */
+  private renewId(): void {
+    if (!this.used) return;
+    this.retired.push(this.id);
+    this.retired.splice(0, this.retired.length - MAX_RETIRED_IDS);
+    this.id = this.newEdgeId();
+    this.used = false;
+    this.log.info({ edge_id: this.id, previous_edge_id: this.retired.at(-1) }, "new edge id");
   }
 
-  private switchToSnapshot(): void {
+  /** Best effort: an id whose goodbye fails is left to its lease running out. */
+  private async sayGoodbyes(): Promise<void> {
+    const ids = this.retired;
+    this.retired = [];
+    for (const edgeId of ids) {
+      try {
+        await this.service.reportPresence({ edgeId, events: [], snapshot: false, goodbye: true });
+      } catch (err) {
+        this.log.warn({ err, edge_id: edgeId }, "presence goodbye failed; the lease will expire");
+      }
+    }
+  }
+
+  private snapshotNext(): void {
     this.snapshotDue = true;
     this.events = [];
   }
@@ -187,6 +220,11 @@ export class PresenceReporter implements DeviceRegistryListener {
   private pendingLimit(): number {
     return this.options.maxEventsPerCall * MAX_PENDING_CALLS;
   }
+}
+
+function deviceEvent(key: string, connected: boolean): DeviceEvent {
+  const dot = key.indexOf(".");
+  return { userId: key.slice(0, dot), deviceId: key.slice(dot + 1), connected };
 }
 
 /** At least one part (an empty report still renews the lease). */

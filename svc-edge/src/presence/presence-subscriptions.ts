@@ -1,5 +1,5 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { Logger, Topology } from "@parley/common";
+import { ParleyError, type Logger, type Topology } from "@parley/common";
 import { UserPresence } from "@parley/proto/parley/presence/v1/presence";
 import { jittered } from "../delivery/jitter.js";
 import type { PresenceFrame, PresenceView } from "../ws/frames.js";
@@ -28,6 +28,9 @@ const RESUBSCRIBE_MS = 2_000;
  */
 export class PresenceSubscriptions {
   private readonly users = new Map<string, WatchedUser>();
+  /** Subscriptions made so far, and how many of them a finished flush covered. */
+  private subscribed = 0;
+  private flushed = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -54,12 +57,30 @@ export class PresenceSubscriptions {
     this.users.delete(userId);
   }
 
+  /**
+   * Resolves once the NATS server has every subscription made so far, so
+   * that a change published from then on reaches it: read the current
+   * state only after this, or a change could fall between the read and the
+   * subscription. A no-op when no subscription was made since the last one.
+   */
+  async flush(): Promise<void> {
+    const upTo = this.subscribed;
+    if (this.flushed >= upTo) return;
+    try {
+      await this.nc.flush();
+    } catch (err) {
+      throw ParleyError.unavailable("NATS unavailable", err);
+    }
+    this.flushed = Math.max(this.flushed, upTo);
+  }
+
   /** Users with at least one watcher in this process. */
   get watchedUsers(): number {
     return this.users.size;
   }
 
   private subscribe(userId: string, user: WatchedUser): void {
+    this.subscribed++;
     user.sub = this.nc.subscribe(this.topology.presenceSubject(userId), {
       callback: (err, msg) =>
         err ? this.onError(userId, user, err) : this.dispatch(userId, user, msg),

@@ -36,6 +36,8 @@ export class FakePresence {
   reportFails = false;
   snapshotRequired = false;
   getFails = false;
+  /** Users whose next report (the first naming them) is recorded but never answered. */
+  readonly hangNextReportOf = new Set<string>();
 
   private server!: GrpcServerHandle;
 
@@ -95,6 +97,8 @@ export class FakePresence {
   private async report(request: ReportPresenceRequest): Promise<ReportPresenceResponse> {
     if (this.reportFails) throw ParleyError.unavailable("presence store down (fake)");
     this.reports.push(request);
+    const hung = request.events.find((e) => this.hangNextReportOf.delete(e.userId));
+    if (hung) return new Promise<never>(() => {});
     return { snapshotRequired: this.snapshotRequired, leaseTtlMs: 15_000 };
   }
 

@@ -8,17 +8,33 @@ import { PresenceReporter } from "../../src/presence/presence-reporter.js";
 import { DeviceRegistry, type DeviceHolder } from "../../src/ws/device-registry.js";
 import { eventually } from "../../../testkit/eventually.js";
 
-/** svc-presence's ReportPresence as a table: records calls, fails or asks for a snapshot on demand. */
+/**
+ * svc-presence's ReportPresence as a table: records every call (`failed`
+ * marks the ones it failed), fails or asks for a snapshot on demand.
+ */
 class FakeReports {
-  readonly calls: ReportPresenceRequest[] = [];
+  readonly calls: (ReportPresenceRequest & { failed?: true })[] = [];
   fail = false;
+  /** Fails only goodbyes. */
+  failGoodbyes = false;
+  /** Fails the calls at these indexes of `calls`. */
+  readonly failAt = new Set<number>();
   askSnapshot = false;
 
   async reportPresence(request: ReportPresenceRequest): Promise<ReportPresenceResponse> {
-    if (this.fail) throw ParleyError.unavailable("down");
-    this.calls.push(structuredClone(request));
+    const call = structuredClone(request);
+    const index = this.calls.push(call) - 1;
+    if (this.fail || this.failAt.has(index) || (this.failGoodbyes && request.goodbye)) {
+      Object.assign(call, { failed: true });
+      throw ParleyError.unavailable("down");
+    }
     // As svc-presence does: a snapshot is never answered with snapshot_required.
-    return { snapshotRequired: this.askSnapshot && !request.snapshot, leaseTtlMs: 15_000 };
+    return { snapshotRequired: this.askSnapshot && !request.snapshot, leaseTtlMs: 30_000 };
+  }
+
+  /** The calls since `from`, as [edge id, kind, events]. */
+  since(from: number): [string, string, string[]][] {
+    return this.calls.slice(from).map((c) => [c.edgeId, kind(c), events(c)]);
   }
 }
 
@@ -34,6 +50,8 @@ const log = createLogger("test", "silent");
 const flags = (r: ReportPresenceRequest) => ({ snapshot: r.snapshot, goodbye: r.goodbye });
 const events = (r: ReportPresenceRequest) =>
   r.events.map((e) => `${e.connected ? "+" : "-"}${e.userId}.${e.deviceId}`);
+const kind = (r: ReportPresenceRequest & { failed?: true }) =>
+  (r.snapshot ? "snapshot" : r.goodbye ? "goodbye" : "events") + (r.failed ? " (failed)" : "");
 
 describe("PresenceReporter", () => {
   let reports: FakeReports;
@@ -41,10 +59,11 @@ describe("PresenceReporter", () => {
   let reporter: PresenceReporter;
 
   const make = (maxEventsPerCall = 10_000, intervalMs = 60_000) => {
+    let ids = 0;
     reporter = new PresenceReporter(
       reports,
       () => registry.keys(),
-      { intervalMs, maxEventsPerCall, edgeId: "edge-1" },
+      { intervalMs, maxEventsPerCall, newEdgeId: () => `edge-${++ids}` },
       log,
     );
     registry = new DeviceRegistry<Holder>(reporter);
@@ -70,7 +89,10 @@ describe("PresenceReporter", () => {
       { snapshot: false, goodbye: false },
     ]);
     assert.deepEqual(reports.calls.map(events), [["+amy.d1"], ["+bo.d1", "-bo.d1", "+cy.d2"], []]);
-    assert.ok(reports.calls.every((c) => c.edgeId === "edge-1"));
+    assert.ok(
+      reports.calls.every((c) => c.edgeId === "edge-1"),
+      "the opening snapshot keeps the id",
+    );
   });
 
   it("should report 10,000 connects of one interval in exactly one call", async () => {
@@ -106,48 +128,81 @@ describe("PresenceReporter", () => {
     assert.deepEqual(events(reports.calls[1]!), ["+amy.d1", "-amy.d1"]);
   });
 
-  it("should keep a failed report's events and send them, in order, with the next", async () => {
+  it("should answer a failed report with a snapshot under a new id, then a goodbye of the old, never re-sending its events", async () => {
     await reporter.tick();
+    const bo = new Holder();
     registry.claim("amy.d1", new Holder());
+    registry.claim("bo.d1", bo);
     reports.fail = true;
     await reporter.tick();
-    assert.equal(reporter.pending, 1);
-    registry.claim("bo.d1", new Holder());
+    assert.equal(reporter.pending, 0, "the failed call's events are not kept");
+    registry.release("bo.d1", bo);
+    registry.claim("cy.d1", new Holder());
+    assert.equal(reporter.pending, 0, "nor what happens before the snapshot");
     reports.fail = false;
     await reporter.tick();
-    assert.deepEqual(reports.calls.map(events), [[], ["+amy.d1", "+bo.d1"]]);
-    assert.equal(reporter.pending, 0);
+    assert.deepEqual(reports.since(0), [
+      ["edge-1", "snapshot", []],
+      ["edge-1", "events (failed)", ["+amy.d1", "+bo.d1"]],
+      ["edge-2", "snapshot", ["+amy.d1", "+cy.d1"]],
+      ["edge-1", "goodbye", []],
+    ]);
+    assert.equal(reporter.edgeId, "edge-2");
+
+    registry.claim("dan.d1", new Holder());
+    await reporter.tick();
+    assert.deepEqual(reports.since(4), [["edge-2", "events", ["+dan.d1"]]]);
   });
 
-  it("should send a snapshot of the connected devices at once when asked", async () => {
+  it("should send a snapshot under a new id at once (same tick) when asked, then say goodbye to the old", async () => {
     await reporter.tick();
     const bo = new Holder();
     registry.claim("amy.d1", new Holder());
     registry.claim("bo.d1", bo);
     reports.askSnapshot = true;
-    const before = reports.calls.length;
     await reporter.tick();
-    // The refused report, then at once (same tick) the snapshot.
-    assert.equal(reports.calls.length, before + 2);
-    const snapshot = reports.calls.at(-1)!;
-    assert.equal(snapshot.snapshot, true);
-    assert.deepEqual(events(snapshot).sort(), ["+amy.d1", "+bo.d1"]);
+    assert.deepEqual(reports.since(1), [
+      ["edge-1", "events", ["+amy.d1", "+bo.d1"]],
+      ["edge-2", "snapshot", ["+amy.d1", "+bo.d1"]],
+      ["edge-1", "goodbye", []],
+    ]);
 
     reports.askSnapshot = false;
     registry.release("bo.d1", bo);
     await reporter.tick();
-    assert.deepEqual(flags(reports.calls.at(-1)!), { snapshot: false, goodbye: false });
-    assert.deepEqual(events(reports.calls.at(-1)!), ["-bo.d1"]);
+    assert.deepEqual(reports.since(4), [["edge-2", "events", ["-bo.d1"]]]);
   });
 
-  it("should send the snapshot again when it failed", async () => {
+  it("should send a failed snapshot again under yet another id, and say goodbye to every earlier one", async () => {
     registry.claim("amy.d1", new Holder());
     reports.fail = true;
+    await reporter.tick(); // the opening snapshot, under the start id
     await reporter.tick();
     reports.fail = false;
     await reporter.tick();
-    assert.deepEqual(reports.calls.map(flags), [{ snapshot: true, goodbye: false }]);
-    assert.deepEqual(events(reports.calls[0]!), ["+amy.d1"]);
+    assert.deepEqual(reports.since(0), [
+      ["edge-1", "snapshot (failed)", ["+amy.d1"]],
+      ["edge-2", "snapshot (failed)", ["+amy.d1"]],
+      ["edge-3", "snapshot", ["+amy.d1"]],
+      ["edge-1", "goodbye", []],
+      ["edge-2", "goodbye", []],
+    ]);
+  });
+
+  it("should only log a failed goodbye, and go on under the new id", async () => {
+    await reporter.tick();
+    registry.claim("amy.d1", new Holder());
+    reports.askSnapshot = true;
+    reports.failGoodbyes = true;
+    await reporter.tick();
+    reports.askSnapshot = false;
+    await reporter.tick();
+    assert.deepEqual(reports.since(1), [
+      ["edge-1", "events", ["+amy.d1"]],
+      ["edge-2", "snapshot", ["+amy.d1"]],
+      ["edge-1", "goodbye (failed)", []],
+      ["edge-2", "events", []],
+    ]);
   });
 
   it("should split above the cap, the snapshot flag on the first part only", async () => {
@@ -155,11 +210,11 @@ describe("PresenceReporter", () => {
     for (const user of ["a", "b", "c", "d", "e"]) registry.claim(`${user}.d`, new Holder());
     await reporter.tick();
     assert.deepEqual(
-      reports.calls.map((c) => [c.snapshot, c.events.length]),
+      reports.calls.map((c) => [c.edgeId, c.snapshot, c.events.length]),
       [
-        [true, 2],
-        [false, 2],
-        [false, 1],
+        ["edge-1", true, 2],
+        ["edge-1", false, 2],
+        ["edge-1", false, 1],
       ],
     );
     for (const user of ["f", "g", "h"]) registry.claim(`${user}.d`, new Holder());
@@ -167,16 +222,38 @@ describe("PresenceReporter", () => {
     assert.deepEqual(reports.calls.slice(3).map(events), [["+f.d", "+g.d"], ["+h.d"]]);
   });
 
-  it("should fall back to a snapshot when too many events pile up", async () => {
+  it("should send no part of a split report after a failed one, and start over under a new id", async () => {
+    make(2);
+    await reporter.tick();
+    for (const user of ["a", "b", "c", "d", "e"]) registry.claim(`${user}.d`, new Holder());
+    reports.failAt.add(2); // the report's second part
+    await reporter.tick();
+    await reporter.tick();
+    assert.deepEqual(reports.since(1), [
+      ["edge-1", "events", ["+a.d", "+b.d"]],
+      ["edge-1", "events (failed)", ["+c.d", "+d.d"]],
+      ["edge-2", "snapshot", ["+a.d", "+b.d"]],
+      ["edge-2", "events", ["+c.d", "+d.d"]],
+      ["edge-2", "events", ["+e.d"]],
+      ["edge-1", "goodbye", []],
+    ]);
+  });
+
+  it("should fall back to a snapshot under a new id when too many events pile up", async () => {
     make(1);
     await reporter.tick();
-    reports.fail = true;
     for (let i = 0; i < 11; i++) registry.claim(`u${i}.d`, new Holder());
     assert.equal(reporter.pending, 0, "past ten calls' worth, the events were dropped");
-    reports.fail = false;
     await reporter.tick();
-    assert.equal(reports.calls[1]!.snapshot, true);
-    assert.equal(reports.calls.slice(1).flatMap(events).length, 11);
+    const after = reports.calls.slice(1);
+    assert.deepEqual(
+      after.map((c) => [c.edgeId, kind(c)]),
+      [
+        ...Array.from({ length: 11 }, (_, i) => ["edge-2", i === 0 ? "snapshot" : "events"]),
+        ["edge-1", "goodbye"],
+      ],
+    );
+    assert.equal(after.flatMap(events).length, 11);
   });
 
   it("should say goodbye on stop and report nothing after", async () => {
@@ -189,5 +266,19 @@ describe("PresenceReporter", () => {
     assert.deepEqual(flags(last), { snapshot: false, goodbye: true });
     assert.deepEqual(last.events, []);
     assert.equal(reports.calls.filter((c) => c.goodbye).length, 1);
+  });
+
+  it("should say goodbye on stop to the current id and to earlier ones still waiting for it", async () => {
+    reports.fail = true;
+    await reporter.tick();
+    await reporter.tick();
+    reports.fail = false;
+    await reporter.stop();
+    assert.deepEqual(reports.since(0), [
+      ["edge-1", "snapshot (failed)", []],
+      ["edge-2", "snapshot (failed)", []],
+      ["edge-2", "goodbye", []],
+      ["edge-1", "goodbye", []],
+    ]);
   });
 });

@@ -1,13 +1,20 @@
 import assert from "node:assert/strict";
 import type { Msg, MsgCallback, NatsConnection } from "@nats-io/transport-node";
-import { createLogger, Topology } from "@parley/common";
+import { createLogger, ErrorCode, Topology } from "@parley/common";
 import { UserPresence } from "@parley/proto/parley/presence/v1/presence";
 import { PresenceSubscriptions } from "../../src/presence/presence-subscriptions.js";
 import { PresenceWatch } from "../../src/presence/presence-watch.js";
 
-/** The part of a NatsConnection PresenceSubscriptions uses: subscribe. */
+/** The part of a NatsConnection PresenceSubscriptions uses: subscribe and flush. */
 class FakeNats {
   readonly subs = new Map<string, { callback: MsgCallback<Msg>; unsubscribed: boolean }>();
+  flushes = 0;
+  flushFails = false;
+
+  async flush(): Promise<void> {
+    this.flushes++;
+    if (this.flushFails) throw new Error("connection closed");
+  }
 
   subscribe(subject: string, opts: { callback: MsgCallback<Msg> }) {
     const sub = { callback: opts.callback, unsubscribed: false };
@@ -69,6 +76,22 @@ describe("PresenceSubscriptions and PresenceWatch", () => {
     b.w.replace(["dan"]);
     assert.deepEqual(nats.live(), ["unit.presence.dan"]);
     assert.equal(subs.watchedUsers, 1);
+  });
+
+  it("should flush after new subscriptions only, and fail as unavailable when NATS cannot", async () => {
+    const [a, b] = [watch(), watch()];
+    a.w.replace(["bob"]);
+    await subs.flush();
+    assert.equal(nats.flushes, 1);
+    b.w.replace(["bob"]);
+    await subs.flush();
+    assert.equal(nats.flushes, 1, "bob's subscription is at the server already");
+    b.w.replace(["carl"]);
+    nats.flushFails = true;
+    await assert.rejects(subs.flush(), { code: ErrorCode.Unavailable });
+    nats.flushFails = false;
+    await subs.flush();
+    assert.equal(nats.flushes, 3, "a failed flush covers nothing");
   });
 
   it("should hold pushes until the answer is sent, then send them after it", () => {
