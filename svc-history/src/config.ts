@@ -6,15 +6,8 @@ import {
   loadConfig,
   natsSettings,
 } from "@parley/common";
-import { makeValidator, str, type CleanedEnv } from "envalid";
-
-/** A plain Postgres identifier, so it can be quoted into DDL safely. */
-const schemaName = makeValidator<string>((input) => {
-  if (input !== "" && !/^[a-z_][a-z0-9_]{0,62}$/.test(input)) {
-    throw new Error(`expected a lower-case Postgres identifier, got "${input}"`);
-  }
-  return input;
-});
+import { postgresSettings } from "@parley/common/pg";
+import { type CleanedEnv } from "envalid";
 
 /** Every key svc-history reads from its environment. */
 export const historySpec = {
@@ -31,21 +24,7 @@ export const historySpec = {
     default: 5_000,
     desc: "How long in-flight gRPC calls may run on at shutdown before they are cancelled.",
   }),
-  DATABASE_URL: str({
-    default: "postgres://postgres@127.0.0.1:5432/parley",
-    desc: "Postgres (or Citus coordinator) connection string.",
-  }),
-  DATABASE_SCHEMA: schemaName({
-    default: "",
-    desc: "Schema holding the history tables; created if missing and used as search_path. Empty means PARLEY_NAMESPACE, so two deployments on one NATS and one database never mix.",
-  }),
-  DATABASE_POOL_SIZE: intIn(
-    1,
-    1_000,
-  )({
-    default: 10,
-    desc: "Most Postgres connections the service holds (the writer uses one at a time).",
-  }),
+  ...postgresSettings("the history tables", { default: 10, why: "the writer uses one at a time" }),
   HISTORY_BATCH_MAX: intIn(
     1,
     5_000,

@@ -2,3 +2,4 @@
 // services without a database do not load pg and node-pg-migrate.
 export { createPool, type PoolSettings } from "./pool.js";
 export { migrate, type MigrationSettings } from "./migrate.js";
+export { postgresSettings } from "./settings.js";
