@@ -199,3 +199,54 @@ describe("e2e presence and typing", () => {
     }
   });
 });
+
+describe("e2e presence with the default timings", () => {
+  let system: System;
+  const clients = new Clients(() => system.edgeUrl);
+
+  before(async () => {
+    system = await System.start();
+  });
+
+  after(async () => {
+    await clients.closeAll();
+    await system?.stop();
+  });
+
+  it("should never show offline for a 2-second reconnect", async function () {
+    // The default report interval (5 s), grace (15 s) and sweep, waited out.
+    this.timeout(90_000);
+    const watcher = await clients.open("d-watcher");
+    const phone = await clients.open("d-phone");
+    await ok(watcher, { type: "send", id: "hi", to: "d-phone", body: "hi" });
+    let answer: Frame | undefined;
+    await eventually(
+      async () => {
+        answer = await ok(watcher, {
+          type: "watch_presence",
+          id: `w${Date.now()}`,
+          user_ids: ["d-phone"],
+        });
+        return (answer.users as Seen[]).length === 1;
+      },
+      10_000,
+      "d-phone visible",
+      200,
+    );
+    const shown = (f: Frame) =>
+      f.type === "presence" && (f.users as Seen[]).some((u) => u.user_id === "d-phone");
+    if (!(answer!.users as Seen[])[0]!.online) {
+      await watcher.next((f) => shown(f) && (f.users as Seen[])[0]!.online, 15_000);
+    }
+    const mark = watcher.frames.length;
+
+    await phone.close();
+    await sleep(2_000);
+    await clients.open("d-phone");
+    await sleep(5_000 + 15_000 + 3_000);
+    const offline = watcher.frames
+      .slice(mark)
+      .filter((f) => shown(f) && (f.users as Seen[]).some((u) => !u.online));
+    assert.deepEqual(offline, [], "never shown offline");
+  });
+});
