@@ -71,9 +71,11 @@ try {
   for (const name of ["history", "presence", "delivery", "edge"]) {
     const { child } = await startLocalService(root, name, { ...env, ...serviceEnv[name] });
     children.push(child);
-    child.once("exit", (code) => {
+    child.once("exit", (code, signal) => {
       if (!stopping) {
-        say(`svc-${name} exited with code ${code}; stopping the rest`);
+        // A development launcher: it does not restart services. Stopping
+        // everything makes a crash impossible to miss; run it again.
+        say(`svc-${name} exited (${signal ?? `code ${code}`}); stopping the rest`);
         void stop(1);
       }
     });

@@ -92,3 +92,18 @@ describe("svc-presence WatchPresence", function () {
     assert.match(malformed.error!.message, /user_ids\[1\]/);
   });
 });
+
+describe("svc-presence WatchPresence at shutdown", function () {
+  it("should end open watches with UNAVAILABLE, not OK", async () => {
+    const d = await PresenceDeployment.start();
+    try {
+      const watch = d.watch(["quin"]);
+      await eventually(() => watch.received.length === 1, 5_000, "initial state");
+      await d.service.stop();
+      await eventually(() => watch.error !== undefined, 5_000, "the stream failed");
+      assert.equal((watch.error as Error & { code: number }).code, status.UNAVAILABLE);
+    } finally {
+      await d.dispose();
+    }
+  });
+});

@@ -1,6 +1,12 @@
-import type { ServerWritableStream } from "@grpc/grpc-js";
+import { Metadata, status, type ServerWritableStream } from "@grpc/grpc-js";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { ParleyError, type Logger, type Topology } from "@parley/common";
+import {
+  ERROR_CODE_METADATA,
+  ErrorCode,
+  ParleyError,
+  type Logger,
+  type Topology,
+} from "@parley/common";
 import {
   UserPresence,
   type WatchPresenceRequest,
@@ -86,12 +92,21 @@ export class PresenceWatches {
     for (const presence of changes) send(presence);
   }
 
-  /** Ends every open stream (OK status) and refuses new ones: shutdown. */
+  /**
+   * Ends every open stream and refuses new ones: shutdown. The streams end
+   * with UNAVAILABLE, not OK, so a watcher can tell that it should watch
+   * again (elsewhere) from a finish it asked for.
+   */
   endAll(): void {
     this.closed = true;
     for (const [end, call] of [...this.open]) {
       end();
-      if (!call.writableEnded) call.end();
+      if (call.writableEnded) continue;
+      const metadata = new Metadata();
+      metadata.set(ERROR_CODE_METADATA, ErrorCode.Unavailable);
+      const reason = "svc-presence is stopping; watch again";
+      // grpc-js turns an "error" event on a server stream into its status.
+      call.emit("error", { message: reason, code: status.UNAVAILABLE, details: reason, metadata });
     }
   }
 
