@@ -3,6 +3,7 @@ import {
   type sendUnaryData,
   type ServerErrorResponse,
   type ServerUnaryCall,
+  type ServerWritableStream,
 } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { ErrorCode, grpcStatusOf, ParleyError } from "../errors.js";
@@ -23,6 +24,20 @@ export function unary<Req, Res>(
       (err: unknown) => callback(toServiceError(method, err, log)),
     );
   };
+}
+
+/**
+ * Ends a server stream with the status of `err`, by the same rules as
+ * `unary` (grpc-js turns an "error" event on a server stream into its
+ * status).
+ */
+export function failStream<Req, Res>(
+  call: ServerWritableStream<Req, Res>,
+  method: string,
+  err: unknown,
+  log: Logger,
+): void {
+  call.emit("error", toServiceError(method, err, log));
 }
 
 /** Metadata key carrying the catalogue code of a status a handler chose. */

@@ -40,7 +40,7 @@ export class DeviceSession {
    * change) from someone else counts toward the user's delivered watermark
    * once the device acks it; the user's own events and receipts do not.
    */
-  delivered(entry: InboxEntry): void {
+  trackForReceipt(entry: InboxEntry): void {
     const event = entry.event;
     if (this.closed || !event || !(event.text || event.membership)) return;
     if (event.senderId === this.identity.userId) return;

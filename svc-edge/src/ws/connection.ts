@@ -217,7 +217,7 @@ export class Connection implements DeliverySink {
     const frame = entry.frame();
     if (frame) {
       this.send(frame);
-      this.session?.delivered(entry);
+      this.session?.trackForReceipt(entry);
     }
     return this.ws.bufferedAmount <= this.lowWater;
   }

@@ -1,5 +1,5 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
-import { ParleyError, unary, type GrpcService, type Logger } from "@parley/common";
+import { failStream, ParleyError, unary, type GrpcService, type Logger } from "@parley/common";
 import {
   PresenceServiceService,
   type GetPresenceRequest,
@@ -13,7 +13,6 @@ import { validateReport, validateUserIds } from "../domain/report.js";
 import type { EdgeReports } from "../presence/edge-reports.js";
 import type { PresenceReader } from "../presence/presence-reader.js";
 import type { PresenceWatches } from "./presence-watches.js";
-import { failStream } from "./stream-error.js";
 
 export interface PresenceServiceDeps {
   reports: EdgeReports;
