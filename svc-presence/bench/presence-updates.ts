@@ -80,7 +80,7 @@ async function runEdge(edge: number): Promise<void> {
       for (let i = 0; i < ids.length; i += batch) {
         const events: DeviceEvent[] = ids
           .slice(i, i + batch)
-          .map((userId) => ({ userId, deviceId: "phone", connected }));
+          .map((userId) => ({ userId, deviceId: "phone", connected, atMs: Date.now() }));
         await report({ edgeId, events });
       }
     }

@@ -40,6 +40,40 @@ describe("svc-presence transitions", function () {
     published.stop();
   });
 
+  it("should take last seen from when the edge saw the disconnect, within reason", async () => {
+    const published = await d.follow();
+    const users = ["eli", "fay", "gus"];
+    await d.report(
+      "edge-t9",
+      users.map((u) => event(u, "phone", true)),
+      { snapshot: true },
+    );
+    const reportedAt = Date.now();
+    const seenAt = reportedAt - 4_000;
+    await d.report("edge-t9", [
+      event("eli", "phone", false, seenAt),
+      event("fay", "phone", false, reportedAt + 3_600_000), // a clock ahead: now
+      event("gus", "phone", false, 1), // 1970: no older than a minute
+    ]);
+    await eventually(
+      () => users.every((u) => published.flags(u).includes(false)),
+      10_000,
+      "all offline",
+    );
+    const lastSeen = (u: string) => published.of(u).find((p) => !p.online)!.lastSeenMs;
+    assert.equal(lastSeen("eli"), seenAt);
+    assert.ok(lastSeen("fay") >= reportedAt && lastSeen("fay") <= Date.now());
+    assert.ok(lastSeen("gus") >= reportedAt - 61_000 && lastSeen("gus") <= reportedAt - 59_000);
+    published.stop();
+  });
+
+  it("should refuse a negative event time", async () => {
+    await assert.rejects(
+      d.report("edge-t10", [event("hal", "phone", false, -5)]),
+      /at_ms must be 0 or ms since the epoch/,
+    );
+  });
+
   it("should publish nothing for a reconnect within the grace period", async () => {
     const published = await d.follow();
     await d.report("edge-t3", [event("cat", "phone", true), event("dan", "phone", true)], {

@@ -222,9 +222,10 @@ export class PresenceReporter implements DeviceRegistryListener {
   }
 }
 
+/** An event seen now: its time becomes last seen when it is the user's last disconnect. */
 function deviceEvent(key: string, connected: boolean): DeviceEvent {
   const dot = key.indexOf(".");
-  return { userId: key.slice(0, dot), deviceId: key.slice(dot + 1), connected };
+  return { userId: key.slice(0, dot), deviceId: key.slice(dot + 1), connected, atMs: Date.now() };
 }
 
 /** At least one part (an empty report still renews the lease). */

@@ -95,6 +95,18 @@ describe("PresenceReporter", () => {
     );
   });
 
+  it("should stamp each event with when the edge saw it", async () => {
+    await reporter.tick();
+    const before = Date.now();
+    const amy = new Holder();
+    registry.claim("amy.d1", amy);
+    registry.release("amy.d1", amy);
+    await reporter.tick();
+    const stamps = reports.calls.at(-1)!.events.map((e) => e.atMs);
+    assert.equal(stamps.length, 2);
+    for (const at of stamps) assert.ok(at >= before && at <= Date.now());
+  });
+
   it("should report 10,000 connects of one interval in exactly one call", async () => {
     make(10_000, 20);
     await reporter.tick(); // the opening snapshot, empty

@@ -15,6 +15,23 @@ export interface PresenceRecord {
 export interface DeviceChange {
   deviceId: string;
   connected: boolean;
+  /** When the edge saw it, ms since the epoch; 0 when unknown. */
+  atMs?: number;
+}
+
+/** The furthest back a reported time is believed (clocks and slow reports). */
+const MAX_REPORTED_AGE_MS = 60_000;
+
+/**
+ * When the user's last device left, as far as this report tells: the time
+ * the edge saw the user's last disconnect, if the changes end with one and
+ * carry a believable time, else `nowMs` (the report's arrival).
+ */
+export function leftAtMs(changes: readonly DeviceChange[], nowMs: number): number {
+  const last = changes.at(-1);
+  const at = last && !last.connected ? (last.atMs ?? 0) : 0;
+  if (at <= 0) return nowMs;
+  return Math.min(nowMs, Math.max(at, nowMs - MAX_REPORTED_AGE_MS));
 }
 
 /** How a change looks to watchers, and what the store must do beside it. */
@@ -70,12 +87,13 @@ export function withEdgeDevices(
 
 /**
  * Completes a device change: starts the grace period when the last device
- * left, ends it when one came back. `before` is the stored record.
+ * left (at `leftMs`, which becomes last seen), ends it when one came back.
+ * `before` is the stored record.
  */
 export function settle(
   before: PresenceRecord,
   after: PresenceRecord,
-  nowMs: number,
+  leftMs: number,
 ): { record: PresenceRecord; transition: Transition } {
   const rest: PresenceRecord = { edges: after.edges, last_seen_ms: after.last_seen_ms };
   if (hasDevices(after)) {
@@ -83,7 +101,7 @@ export function settle(
     return { record: rest, transition };
   }
   if (hasDevices(before)) {
-    return { record: { ...rest, offline_since_ms: nowMs }, transition: "entered_grace" };
+    return { record: { ...rest, offline_since_ms: leftMs }, transition: "entered_grace" };
   }
   // Nothing was connected before either: a stray disconnect changes nothing.
   return { record: before, transition: "none" };

@@ -36,7 +36,10 @@ export function validateReport(request: ReportPresenceRequest, maxEvents: number
       throw ParleyError.invalid(`events[${i}]: a snapshot lists connected devices only`);
     }
     const list = changes.get(event.userId) ?? [];
-    list.push({ deviceId: event.deviceId, connected: event.connected });
+    if (!Number.isSafeInteger(event.atMs) || event.atMs < 0) {
+      throw ParleyError.invalid(`events[${i}]: at_ms must be 0 or ms since the epoch`);
+    }
+    list.push({ deviceId: event.deviceId, connected: event.connected, atMs: event.atMs });
     changes.set(event.userId, list);
   });
   return { edgeId, changes, snapshot: request.snapshot, goodbye: request.goodbye };

@@ -1,5 +1,10 @@
 import pLimit, { type LimitFunction } from "p-limit";
-import { applyChanges, withEdgeDevices, type DeviceChange } from "../domain/presence-record.js";
+import {
+  applyChanges,
+  leftAtMs,
+  withEdgeDevices,
+  type DeviceChange,
+} from "../domain/presence-record.js";
 import type { PresenceStore } from "../kv/presence-store.js";
 import type { UserChanges } from "./user-changes.js";
 
@@ -21,9 +26,14 @@ export class EdgeDevices {
 
   /** Applies the edge's connects and disconnects, per user in order. */
   async apply(edgeId: string, changes: Map<string, DeviceChange[]>): Promise<void> {
-    await this.each([...changes.keys()], (userId) =>
-      this.users.change(userId, (r) => applyChanges(r, edgeId, changes.get(userId)!)),
-    );
+    await this.each([...changes.keys()], (userId) => {
+      const ofUser = changes.get(userId)!;
+      return this.users.change(
+        userId,
+        (r) => applyChanges(r, edgeId, ofUser),
+        (nowMs) => leftAtMs(ofUser, nowMs),
+      );
+    });
   }
 
   /**

@@ -41,22 +41,25 @@ export class UserChanges {
   /**
    * Changes the user's devices with `edit` (which touches `edges` only) and
    * settles the grace period. Publishes `online` when the user came online.
+   * `leftAt` says when the last device left, should this change be that
+   * (see leftAtMs); by default, now.
    */
   async change(
     userId: string,
     edit: (record: PresenceRecord) => PresenceRecord,
+    leftAt: (nowMs: number) => number = (nowMs) => nowMs,
   ): Promise<Transition> {
     for (;;) {
-      const nowMs = Date.now();
+      const leftMs = leftAt(Date.now());
       const { record: before, revision } = await this.store.read(userId);
-      const { record: after, transition } = settle(before, edit(before), nowMs);
+      const { record: after, transition } = settle(before, edit(before), leftMs);
       if (sameRecord(before, after)) return "none";
 
       const gained = edgesGained(before, after);
       const marked = transition === "entered_grace";
       await Promise.all([
         ...gained.map((edge) => this.store.addToEdgeIndex(edge, userId)),
-        marked ? this.store.markPending(userId, nowMs) : undefined,
+        marked ? this.store.markPending(userId, leftMs) : undefined,
       ]);
       if (!(await this.store.write(userId, after, revision))) continue;
 

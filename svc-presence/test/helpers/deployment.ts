@@ -29,9 +29,9 @@ export const FAST = {
   PRESENCE_SWEEP_INTERVAL_MS: "100",
 };
 
-/** A connect (true) or disconnect (false) of one device. */
-export function event(userId: string, deviceId: string, connected: boolean): DeviceEvent {
-  return { userId, deviceId, connected };
+/** A connect (true) or disconnect (false) of one device, seen at `atMs` (0: unknown). */
+export function event(userId: string, deviceId: string, connected: boolean, atMs = 0): DeviceEvent {
+  return { userId, deviceId, connected, atMs };
 }
 
 /** Every UserPresence published on the watched users' subjects, in order. */
