@@ -70,8 +70,8 @@ describe("svc-edge presence (PresenceService and ConversationService from tables
   });
 
   it("should answer with the contacts' presence, list the others as not visible, then push changes", async () => {
-    presence.table.set("bob", { userId: "bob", online: true, lastSeenMs: 0 });
-    presence.table.set("carl", { userId: "carl", online: false, lastSeenMs: 1_234 });
+    presence.table.set("bob", { userId: "bob", online: true, lastSeenMs: 0, version: 1 });
+    presence.table.set("carl", { userId: "carl", online: false, lastSeenMs: 1_234, version: 2 });
     const amy = await open("amy");
     const answer = await amy.request({
       type: "watch_presence",

@@ -67,6 +67,23 @@ describe("svc-presence transitions", function () {
     published.stop();
   });
 
+  it("should version each state by its record revision, growing with each change", async () => {
+    const published = await d.follow();
+    assert.deepEqual(
+      (await d.getWithVersions(["ivy"])).map((p) => p.version),
+      [0],
+      "never seen: version 0",
+    );
+    await d.report("edge-t11", [event("ivy", "phone", true)], { snapshot: true });
+    await d.report("edge-t11", [event("ivy", "phone", false)]);
+    await eventually(() => published.flags("ivy").length === 2, 10_000, "online, then offline");
+    const [online, offline] = published.versionsOf("ivy") as [number, number];
+    assert.ok(online > 0 && offline > online, `${online} < ${offline}`);
+    const [read] = await d.getWithVersions(["ivy"]);
+    assert.ok(read!.version >= offline);
+    published.stop();
+  });
+
   it("should refuse a negative event time", async () => {
     await assert.rejects(
       d.report("edge-t10", [event("hal", "phone", false, -5)]),

@@ -38,6 +38,7 @@ async function replaceWatchSet(
   watch: PresenceWatch,
 ): Promise<void> {
   const answer: PresenceFrame = { type: "presence", id: frame.id, users: [], not_visible: [] };
+  const versions = new Map<string, number>();
   if (frame.user_ids.length === 0) {
     watch.replace([]);
     return watch.answered(JSON.stringify(answer));
@@ -54,10 +55,14 @@ async function replaceWatchSet(
       await deps.subscriptions.flush();
       const { users } = await deps.presence.getPresence({ userIds: contactIds });
       answer.users = users.map(presenceView);
+      for (const u of users) {
+        versions.set(u.userId, u.version);
+        deps.subscriptions.observed(u.userId, u.version);
+      }
     } catch (err) {
       watch.replace([]);
       throw err;
     }
   }
-  watch.answered(JSON.stringify(answer));
+  watch.answered(JSON.stringify(answer), versions);
 }

@@ -6,8 +6,11 @@ import type { PresenceFrame, PresenceView } from "../ws/frames.js";
 
 /** A connection's watch set: told each change of a watched user. */
 export interface PresenceWatcher {
-  /** A `presence` push frame, serialised once for every watcher. */
-  onPresence(frame: string): void;
+  /**
+   * A `presence` push frame, serialised once for every watcher, and the
+   * version of the state it carries (UserPresence.version).
+   */
+  onPresence(frame: string, userId: string, version: number): void;
 }
 
 interface WatchedUser {
@@ -15,6 +18,8 @@ interface WatchedUser {
   sub: Subscription | undefined;
   watchers: Set<PresenceWatcher>;
   retry: NodeJS.Timeout | undefined;
+  /** The newest state version seen, pushed or read; older pushes are dropped. */
+  version: number;
 }
 
 /** How long a failed subscription waits before subscribing again. */
@@ -42,7 +47,7 @@ export class PresenceSubscriptions {
   watch(userId: string, watcher: PresenceWatcher): void {
     let user = this.users.get(userId);
     if (!user) {
-      user = { sub: undefined, watchers: new Set(), retry: undefined };
+      user = { sub: undefined, watchers: new Set(), retry: undefined, version: 0 };
       this.users.set(userId, user);
       this.subscribe(userId, user);
     }
@@ -74,6 +79,15 @@ export class PresenceSubscriptions {
     this.flushed = Math.max(this.flushed, upTo);
   }
 
+  /**
+   * A state of a watched user was read (GetPresence): pushes of that
+   * version or older, still on their way, are stale from now on.
+   */
+  observed(userId: string, version: number): void {
+    const user = this.users.get(userId);
+    if (user && version > user.version) user.version = version;
+  }
+
   /** Users with at least one watcher in this process. */
   get watchedUsers(): number {
     return this.users.size;
@@ -101,8 +115,14 @@ export class PresenceSubscriptions {
   /** Runs in the NATS client's callback: nothing may throw out of it. */
   private dispatch(userId: string, user: WatchedUser, msg: Msg): void {
     let frame: string;
+    let version: number;
     try {
       const presence = UserPresence.decode(msg.data);
+      // Changes come from several svc-presence instances, and a read may
+      // have shown a newer state already: keep only what is newer.
+      if (presence.version <= user.version) return;
+      user.version = presence.version;
+      version = presence.version;
       // The subject names the user; a body naming another is not trusted.
       const push: PresenceFrame = {
         type: "presence",
@@ -115,7 +135,7 @@ export class PresenceSubscriptions {
     }
     for (const watcher of user.watchers) {
       try {
-        watcher.onPresence(frame);
+        watcher.onPresence(frame, userId, version);
       } catch (err) {
         this.log.error({ user_id: userId, err }, "presence push failed");
       }

@@ -9,7 +9,7 @@ import type { PresenceSubscriptions, PresenceWatcher } from "./presence-subscrip
  */
 export class PresenceWatch implements PresenceWatcher {
   private users: string[] = [];
-  private held: string[] | undefined;
+  private held: { frame: string; userId: string; version: number }[] | undefined;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -41,16 +41,21 @@ export class PresenceWatch implements PresenceWatcher {
     this.held = users.length > 0 ? [] : undefined;
   }
 
-  /** Sends the answer, then the pushes held while it was prepared. */
-  answered(answer: string): void {
+  /**
+   * Sends the answer, then the pushes held while it was prepared that are
+   * newer than what the answer says (`versions`: user to version read).
+   */
+  answered(answer: string, versions: ReadonlyMap<string, number> = new Map()): void {
     const held = this.held ?? [];
     this.held = undefined;
     this.send(answer);
-    for (const frame of held) this.send(frame);
+    for (const push of held) {
+      if (push.version > (versions.get(push.userId) ?? 0)) this.send(push.frame);
+    }
   }
 
-  onPresence(frame: string): void {
-    if (this.held) this.held.push(frame);
+  onPresence(frame: string, userId: string, version: number): void {
+    if (this.held) this.held.push({ frame, userId, version });
     else this.send(frame);
   }
 

@@ -76,7 +76,8 @@ export class FakePresence {
 
   /** Sets a user's presence and publishes the change, as svc-presence does. */
   async change(userId: string, online: boolean, lastSeenMs = 0): Promise<void> {
-    const presence = { userId, online, lastSeenMs };
+    const version = (this.table.get(userId)?.version ?? 0) + 1;
+    const presence = { userId, online, lastSeenMs, version };
     this.table.set(userId, presence);
     this.nc.publish(this.topology.presenceSubject(userId), UserPresence.encode(presence).finish());
     await this.nc.flush();
@@ -107,7 +108,7 @@ export class FakePresence {
     if (this.getFails) throw new ParleyError(ErrorCode.Unavailable, "presence down (fake)");
     return {
       users: request.userIds.map(
-        (userId) => this.table.get(userId) ?? { userId, online: false, lastSeenMs: 0 },
+        (userId) => this.table.get(userId) ?? { userId, online: false, lastSeenMs: 0, version: 0 },
       ),
     };
   }

@@ -22,8 +22,11 @@ class FakeNats {
     return { unsubscribe: () => (sub.unsubscribed = true) };
   }
 
-  publish(userId: string, online: boolean, lastSeenMs = 0): void {
-    const data = UserPresence.encode({ userId, online, lastSeenMs }).finish();
+  private version = 0;
+
+  /** Publishes a change; versions grow unless one is given. */
+  publish(userId: string, online: boolean, lastSeenMs = 0, version = ++this.version): void {
+    const data = UserPresence.encode({ userId, online, lastSeenMs, version }).finish();
     this.subs.get(`unit.presence.${userId}`)!.callback(null, { data } as Msg);
   }
 
@@ -104,6 +107,37 @@ describe("PresenceSubscriptions and PresenceWatch", () => {
       a.sent.map((f) => JSON.parse(f).id),
       ["w1", undefined],
     );
+  });
+
+  it("should drop a push no newer than what was pushed or read before", () => {
+    const a = watch();
+    a.w.replace(["bob"]);
+    a.w.answered("{}");
+    nats.publish("bob", true, 0, 5);
+    nats.publish("bob", false, 9, 3); // an older state, from another svc-presence instance
+    nats.publish("bob", true, 0, 5); // the same state again
+    assert.equal(a.sent.length, 2, "the answer and version 5 only");
+    subs.observed("bob", 8); // a watch answer read version 8
+    nats.publish("bob", false, 7, 7);
+    assert.equal(a.sent.length, 2);
+    nats.publish("bob", false, 9, 9);
+    assert.equal(JSON.parse(a.sent[2]!).users[0].last_seen, 9);
+  });
+
+  it("should drop held pushes that the answer already supersedes", () => {
+    const a = watch();
+    a.w.replace(["bob", "carl"]);
+    nats.publish("bob", true, 0, 4);
+    nats.publish("carl", true, 0, 6);
+    a.w.answered(
+      JSON.stringify({ type: "presence", id: "w1", users: [] }),
+      new Map([
+        ["bob", 5],
+        ["carl", 5],
+      ]),
+    );
+    const pushed = a.sent.slice(1).map((f) => JSON.parse(f).users[0].user_id);
+    assert.deepEqual(pushed, ["carl"]);
   });
 
   it("should watch nothing once closed, even when a pending frame replaces the set after", () => {

@@ -107,15 +107,15 @@ export class PresenceStore {
   }
 
   /**
-   * Writes the record if it is still at `revision`; false when another
-   * writer got there first (read again and redo the change).
+   * Writes the record if it is still at `revision` and returns the new
+   * revision; null when another writer got there first (read again and
+   * redo the change).
    */
-  async write(userId: string, record: PresenceRecord, revision: number): Promise<boolean> {
+  async write(userId: string, record: PresenceRecord, revision: number): Promise<number | null> {
     try {
-      await this.kv.put(`u.${userId}`, encodeRecord(record), { previousSeq: revision });
-      return true;
+      return await this.kv.put(`u.${userId}`, encodeRecord(record), { previousSeq: revision });
     } catch (err) {
-      if (isConflict(err)) return false;
+      if (isConflict(err)) return null;
       throw err;
     }
   }

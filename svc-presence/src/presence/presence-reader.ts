@@ -31,17 +31,17 @@ export class PresenceReader {
     const records = await Promise.all(
       userIds.map((id) =>
         this.limit(async () => {
-          const { record } = await this.store.read(id);
+          const { record, revision } = await this.store.read(id);
           await this.remark(id, record);
-          return record;
+          return { record, revision };
         }),
       ),
     );
     const presences = userIds.map((userId, i): UserPresence => {
-      const record = records[i]!;
+      const { record, revision: version } = records[i]!;
       return isOnline(record)
-        ? { userId, online: true, lastSeenMs: 0 }
-        : { userId, online: false, lastSeenMs: record.last_seen_ms };
+        ? { userId, online: true, lastSeenMs: 0, version }
+        : { userId, online: false, lastSeenMs: record.last_seen_ms, version };
     });
     const unknown = presences.filter((p) => !p.online && p.lastSeenMs === 0);
     if (unknown.length > 0) {

@@ -13,12 +13,13 @@ export class PresencePublisher {
     private readonly topology: Topology,
   ) {}
 
-  online(userId: string): void {
-    this.publish({ userId, online: true, lastSeenMs: 0 });
+  /** `version`: the revision of the record write that made the change. */
+  online(userId: string, version: number): void {
+    this.publish({ userId, online: true, lastSeenMs: 0, version });
   }
 
-  offline(userId: string, lastSeenMs: number): void {
-    this.publish({ userId, online: false, lastSeenMs });
+  offline(userId: string, lastSeenMs: number, version: number): void {
+    this.publish({ userId, online: false, lastSeenMs, version });
   }
 
   private publish(presence: UserPresence): void {

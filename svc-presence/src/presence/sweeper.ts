@@ -146,8 +146,9 @@ export class Sweeper {
     const offline = wentOffline(due.record);
     // Lost to another writer (a reconnect, another sweeper): the next pass
     // looks again.
-    if (!(await this.store.write(due.userId, offline, due.recordRevision))) return;
-    this.publisher.offline(due.userId, offline.last_seen_ms);
+    const written = await this.store.write(due.userId, offline, due.recordRevision);
+    if (written === null) return;
+    this.publisher.offline(due.userId, offline.last_seen_ms, written);
     await this.store.clearPending(due.userId, due.markRevision);
   }
 }

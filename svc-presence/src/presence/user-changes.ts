@@ -61,9 +61,10 @@ export class UserChanges {
         ...gained.map((edge) => this.store.addToEdgeIndex(edge, userId)),
         marked ? this.store.markPending(userId, leftMs) : undefined,
       ]);
-      if (!(await this.store.write(userId, after, revision))) continue;
+      const written = await this.store.write(userId, after, revision);
+      if (written === null) continue;
 
-      if (transition === "came_online") this.publisher.online(userId);
+      if (transition === "came_online") this.publisher.online(userId, written);
       return transition;
     }
   }

@@ -35,6 +35,13 @@ export function event(userId: string, deviceId: string, connected: boolean, atMs
 }
 
 /** Every UserPresence published on the watched users' subjects, in order. */
+/** A presence state without its version, for comparing states alone. */
+export type State = Omit<UserPresence, "version">;
+
+function stateOf({ version: _version, ...state }: UserPresence): State {
+  return state;
+}
+
 export class Published {
   readonly all: UserPresence[] = [];
   constructor(private readonly sub: Subscription) {
@@ -43,8 +50,13 @@ export class Published {
     })();
   }
 
-  of(userId: string): UserPresence[] {
-    return this.all.filter((p) => p.userId === userId);
+  /** The states published for the user, in order (versions: versionsOf). */
+  of(userId: string): State[] {
+    return this.all.filter((p) => p.userId === userId).map(stateOf);
+  }
+
+  versionsOf(userId: string): number[] {
+    return this.all.filter((p) => p.userId === userId).map((p) => p.version);
   }
 
   /** The online flags published for the user, in order. */
@@ -59,11 +71,14 @@ export class Published {
 
 /** A WatchPresence stream and what it received. */
 export class Watch {
-  readonly received: WatchPresenceResponse[] = [];
+  /** What arrived, versions left out (they are compared elsewhere). */
+  readonly received: { presence: State | undefined }[] = [];
   error: Error | undefined;
   ended = false;
   constructor(readonly stream: ClientReadableStream<WatchPresenceResponse>) {
-    stream.on("data", (r: WatchPresenceResponse) => this.received.push(r));
+    stream.on("data", (r: WatchPresenceResponse) =>
+      this.received.push({ presence: r.presence && stateOf(r.presence) }),
+    );
     stream.on("error", (err: Error) => (this.error = err));
     stream.on("end", () => (this.ended = true));
   }
@@ -132,7 +147,12 @@ export class PresenceDeployment {
     return callUnary(client, client.reportPresence, request, 30_000);
   }
 
-  async get(userIds: string[], client = this.client): Promise<UserPresence[]> {
+  /** GetPresence, versions left out (see getWithVersions). */
+  async get(userIds: string[], client = this.client): Promise<State[]> {
+    return (await this.getWithVersions(userIds, client)).map(stateOf);
+  }
+
+  async getWithVersions(userIds: string[], client = this.client): Promise<UserPresence[]> {
     return (await callUnary(client, client.getPresence, { userIds }, 10_000)).users;
   }
 
