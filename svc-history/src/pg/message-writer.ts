@@ -36,8 +36,15 @@ const ON_USER_CONVERSATION_CONFLICT = `ON CONFLICT (user_id, conversation_id) DO
 // then (user_id list, conversation_id), which Citus prunes to those users.
 const GROUP_MEMBERS = `SELECT conversation_id, user_id FROM conversation_members
   WHERE conversation_id = ANY($1)`;
-const MOVE_GROUP_LIST = `UPDATE user_conversations SET last_seq = $3, last_message_at = $4
-  WHERE user_id = ANY($2) AND conversation_id = $1 AND last_seq < $3`;
+// One statement for every (member, group) pair of the batch; rows come
+// sorted by user_id, the distribution column, then conversation_id, so
+// concurrent writers lock in one order.
+const MOVE_GROUP_LISTS = `UPDATE user_conversations u
+  SET last_seq = a.seq, last_message_at = a.at
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[])
+    AS a(user_id, conversation_id, seq, at)
+  WHERE u.user_id = a.user_id AND u.conversation_id = a.conversation_id
+    AND u.last_seq < a.seq`;
 
 /** Stores batches of log entries, one transaction per batch. */
 export class MessageWriter {
@@ -95,10 +102,21 @@ async function moveGroupLists(
   const { rows } = await client.query<{ conversation_id: string; user_id: string }>(GROUP_MEMBERS, [
     activity.map(([conversationId]) => conversationId),
   ]);
-  const members = Map.groupBy(rows, (r) => r.conversation_id);
-  for (const [conversationId, seq, sentAt] of activity) {
-    const users = (members.get(conversationId) ?? []).map((r) => r.user_id).sort();
-    if (users.length === 0) continue;
-    await client.query(MOVE_GROUP_LIST, [conversationId, users, seq, sentAt]);
-  }
+  const latest = new Map(
+    activity.map(([conversationId, seq, at]) => [conversationId, { seq, at }]),
+  );
+  const pairs = rows
+    .map((r) => ({ ...r, ...latest.get(r.conversation_id)! }))
+    .sort((a, b) => compare(a.user_id, b.user_id) || compare(a.conversation_id, b.conversation_id));
+  if (pairs.length === 0) return;
+  await client.query(MOVE_GROUP_LISTS, [
+    pairs.map((p) => p.user_id),
+    pairs.map((p) => p.conversation_id),
+    pairs.map((p) => p.seq),
+    pairs.map((p) => p.at),
+  ]);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
