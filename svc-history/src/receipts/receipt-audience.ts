@@ -1,6 +1,5 @@
 import { isGroupConversationId } from "@parley/common";
 import type pg from "pg";
-import type { ConversationReader } from "../pg/conversation-reader.js";
 import { lastStoredSeq, sendersBetween } from "../pg/watermark-store.js";
 import type { LogBound } from "./log-bound.js";
 import type { Watermarks } from "./watermarks.js";
@@ -13,6 +12,12 @@ export interface MovedWatermarks {
   before: Watermarks;
   /** After its last. */
   marks: Watermarks;
+}
+
+/** A conversation's member ids and membership version. */
+export interface Members {
+  ids: string[];
+  version: number;
 }
 
 export interface Audience {
@@ -37,13 +42,12 @@ export interface Audience {
  */
 export async function receiptAudience(
   pool: pg.Pool,
-  reader: ConversationReader,
+  membersOf: (conversationId: string) => Promise<Members>,
   bound: LogBound,
   moved: MovedWatermarks,
 ): Promise<Audience> {
   const { conversationId, userId } = moved;
-  const { members, version } = await reader.members(conversationId);
-  const memberIds = members.map((m) => m.user_id);
+  const { ids: memberIds, version } = await membersOf(conversationId);
   if (!isGroupConversationId(conversationId)) {
     // A new 1:1 conversation may have one member row so far (see
     // directMemberFromLog); its log entries name both participants.

@@ -12,7 +12,7 @@ import { inTransaction } from "../pg/transaction.js";
 import { lastStoredSeq, lockWatermarks, saveWatermarks } from "../pg/watermark-store.js";
 import { directMemberFromLog } from "./direct-member.js";
 import type { LogBound } from "./log-bound.js";
-import { receiptAudience, type MovedWatermarks } from "./receipt-audience.js";
+import { receiptAudience, type Members, type MovedWatermarks } from "./receipt-audience.js";
 import { receiptEvent } from "./receipt-event.js";
 import { isUpdateError, validateUpdate, type ValidUpdate } from "./receipt-update.js";
 import { nextWatermarks, sameWatermarks, type Watermarks } from "./watermarks.js";
@@ -134,10 +134,23 @@ async function beyondLog(
  * receipt). Closing that gap needs an outbox, as for membership events.
  */
 async function publishReceipts(deps: ReceiptDeps, moved: MovedWatermarks[]): Promise<void> {
+  // Read once per conversation: a flush often moves many members of one group.
+  const members = new Map<string, Promise<Members>>();
+  const membersOf = (conversationId: string) => {
+    let found = members.get(conversationId);
+    if (!found) {
+      found = deps.reader.members(conversationId).then(({ members: rows, version }) => ({
+        ids: rows.map((r) => r.user_id),
+        version,
+      }));
+      members.set(conversationId, found);
+    }
+    return found;
+  };
   await Promise.all(
     moved.map(async (m) => {
       try {
-        const audience = await receiptAudience(deps.pool, deps.reader, deps.bound, m);
+        const audience = await receiptAudience(deps.pool, membersOf, deps.bound, m);
         await deps.publisher.append(receiptEvent({ ...m, ...audience }));
       } catch (err) {
         deps.log.error(
