@@ -29,3 +29,13 @@ export { unary, failStream, ERROR_CODE_METADATA } from "./grpc/handler.js";
 export { createClient, callUnary, type UnaryMethod } from "./grpc/client.js";
 export { signToken, verifyToken, INSECURE_DEV_TOKEN_SECRET, type Identity } from "./auth/token.js";
 export { runService, type BaseConfig } from "./run-service.js";
+export {
+  MembershipCache,
+  type Membership,
+  type MembersSource,
+  type MembershipCacheOptions,
+} from "./membership/membership-cache.js";
+export {
+  MembershipAnnouncements,
+  type MembershipListener,
+} from "./membership/membership-announcements.js";

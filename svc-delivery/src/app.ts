@@ -3,11 +3,13 @@ import {
   connectNats,
   createClient,
   ensureTopology,
+  type Logger,
+  MembershipAnnouncements,
+  MembershipCache,
+  type Shutdown,
   startGrpcServer,
   topologyFromSettings,
-  type Logger,
   warnOnDrift,
-  type Shutdown,
 } from "@parley/common";
 import { ConversationServiceClient } from "@parley/proto/parley/history/v1/conversations";
 import { HistoryServiceClient } from "@parley/proto/parley/history/v1/history";
@@ -15,11 +17,9 @@ import { fanoutPartitions, type DeliveryConfig } from "./config.js";
 import { deliveryService } from "./grpc/delivery-service.js";
 import { GroupMembers } from "./history/group-members.js";
 import { StoredSends } from "./history/stored-sends.js";
-import { MembershipCache } from "./membership/membership-cache.js";
 import { MembershipSnapshots } from "./membership/membership-snapshots.js";
 import { ConversationLog } from "./nats/conversation-log.js";
 import { PartitionFanout } from "./nats/fanout.js";
-import { MembershipChanges } from "./nats/membership-changes.js";
 
 /**
  * Wires svc-delivery: the send API in front of the conversation log, and the
@@ -58,11 +58,15 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   const conversations = createClient(ConversationServiceClient, config.HISTORY_ADDRESS);
   const memberships = new MembershipCache(
     new GroupMembers(conversations, config.MEMBERSHIP_LOOKUP_TIMEOUT_MS),
-    { maxMemberIds: config.MEMBERSHIP_CACHE_SIZE, ttlMs: config.MEMBERSHIP_CACHE_TTL_MS },
+    {
+      maxMemberIds: config.MEMBERSHIP_CACHE_SIZE,
+      ttlMs: config.MEMBERSHIP_CACHE_TTL_MS,
+      notAMember: "not a member of this group",
+    },
   );
   // Listening before serving: a change committed after the first send
   // was accepted must not go unheard.
-  const membershipChanges = new MembershipChanges(nc, topology, memberships, log);
+  const membershipChanges = new MembershipAnnouncements(nc, topology, memberships, log);
   await membershipChanges.start();
   const grpc = await startGrpcServer(
     config.GRPC_ADDRESS,

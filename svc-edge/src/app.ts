@@ -5,12 +5,14 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import {
   connectNats,
   ensureTopology,
-  warnOnDrift,
-  startGrpcServer,
-  topologyFromSettings,
   type GrpcServerHandle,
   type Logger,
+  MembershipAnnouncements,
+  MembershipCache,
   type Shutdown,
+  startGrpcServer,
+  topologyFromSettings,
+  warnOnDrift,
 } from "@parley/common";
 import { authenticate } from "./auth/authenticate.js";
 import { splitAddress, usesDevSecret, type EdgeConfig } from "./config.js";
@@ -28,7 +30,6 @@ import { RequestRouter } from "./handlers/router.js";
 import { PresenceReporter } from "./presence/presence-reporter.js";
 import { PresenceSubscriptions } from "./presence/presence-subscriptions.js";
 import { ReceiptBatcher } from "./receipts/receipt-batcher.js";
-import { MemberCache } from "./typing/member-cache.js";
 import { TypingNotifier } from "./typing/typing-notifier.js";
 import { DeviceRegistry } from "./ws/device-registry.js";
 import type { Connection } from "./ws/connection.js";
@@ -115,19 +116,27 @@ export async function startEdge(
     topology,
     log.child({ component: "presence" }),
   );
-  const members = new MemberCache(
+  // Typing's member lists, kept current by svc-history's announcements.
+  const members = new MembershipCache(
     {
-      memberIds: async (conversationId, readerId) => {
+      list: async (conversationId, readerId) => {
         const res = await conversations.listMembers({ readerId, conversationId });
-        return res.members.map((m) => m.userId);
+        return { version: res.membershipVersion, memberIds: res.members.map((m) => m.userId) };
       },
     },
     {
       maxMemberIds: config.EDGE_TYPING_MEMBER_CACHE_IDS,
       ttlMs: config.EDGE_TYPING_MEMBER_CACHE_TTL_MS,
+      notAMember: "not a member of this conversation",
     },
   );
-  await members.start(nc, topology, log.child({ component: "typing" }));
+  const membershipAnnouncements = new MembershipAnnouncements(
+    nc,
+    topology,
+    members,
+    log.child({ component: "typing" }),
+  );
+  await membershipAnnouncements.start();
   const typing = new TypingNotifier(nc, topology, members, config.EDGE_TYPING_TTL_MS);
 
   const devices = new DeviceLinker(
@@ -200,7 +209,7 @@ export async function startEdge(
     conversations.close();
     presence.close();
   });
-  shutdown.add("stop typing member cache", async () => members.stop());
+  shutdown.add("stop membership announcements", async () => membershipAnnouncements.stop());
   shutdown.add("drain nats", () => nc.drain());
   return { httpPort, grpcPort: grpc.port };
 }

@@ -1,11 +1,11 @@
+import type { Membership as MemberList } from "@parley/common";
+
 /**
  * Who belongs to a conversation, as of one membership version. Group
  * versions start at 1 and grow by one per change; a 1:1 conversation is
  * always version 0 with its two participants.
  */
-export interface Membership {
-  version: number;
-  memberIds: string[];
+export interface Membership extends MemberList {
   /**
    * The log seq of the membership event it was learned from; absent for
    * lists read from history or derived for a 1:1 conversation.

@@ -1,4 +1,4 @@
-import { unary, type GrpcService, type Logger } from "@parley/common";
+import { type GrpcService, type Logger, type MembershipCache, unary } from "@parley/common";
 import {
   DeliveryServiceService,
   type SendMessageRequest,
@@ -7,7 +7,6 @@ import {
 import { directMembership, type Membership } from "../domain/membership.js";
 import { validateSend, type ValidSend } from "../domain/send.js";
 import type { StoredSends } from "../history/stored-sends.js";
-import type { MembershipCache } from "../membership/membership-cache.js";
 import type { ConversationLog } from "../nats/conversation-log.js";
 
 /**

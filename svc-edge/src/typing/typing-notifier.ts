@@ -1,7 +1,6 @@
 import { headers, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node";
-import { EPHEMERAL_HEADER, type Topology } from "@parley/common";
+import { EPHEMERAL_HEADER, type MembershipCache, type Topology } from "@parley/common";
 import { encodeTyping, EphemeralKind } from "../delivery/ephemeral.js";
-import type { MemberCache } from "./member-cache.js";
 
 /**
  * Tells a conversation's other members that a user is typing: one core
@@ -16,7 +15,7 @@ export class TypingNotifier {
   constructor(
     private readonly nc: NatsConnection,
     private readonly topology: Topology,
-    private readonly members: MemberCache,
+    private readonly members: MembershipCache,
     /** How long receivers show the indicator unless it is refreshed. */
     private readonly ttlMs: number,
   ) {
@@ -26,7 +25,7 @@ export class TypingNotifier {
 
   /** Throws PERMISSION_DENIED when the user is not a member. */
   async typing(userId: string, conversationId: string): Promise<void> {
-    const memberIds = await this.members.membersFor(conversationId, userId);
+    const { memberIds } = await this.members.forSender(conversationId, userId);
     const body = encodeTyping({
       conversation_id: conversationId,
       user_id: userId,

@@ -1,7 +1,5 @@
-import { ParleyError } from "@parley/common";
+import { MembershipCache, ParleyError, type Membership } from "@parley/common";
 import assert from "node:assert/strict";
-import type { Membership } from "../../src/domain/membership.js";
-import { MembershipCache } from "../../src/membership/membership-cache.js";
 
 /**
  * A members source whose answers the test releases by hand, recording who
@@ -29,8 +27,8 @@ function heldSource(table: Map<string, Membership>) {
 /** Lets queued promise callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-describe("svc-delivery membership cache", () => {
-  const options = { maxMemberIds: 1_000, ttlMs: 60_000 };
+describe("membership cache", () => {
+  const options = { maxMemberIds: 1_000, ttlMs: 60_000, notAMember: "not a member of this group" };
 
   it("should share one read among concurrent misses of one group", async () => {
     const table = new Map([["g_1", { version: 1, memberIds: ["a", "b", "c"] }]]);
@@ -144,7 +142,7 @@ describe("svc-delivery membership cache", () => {
   it("should bound the cache by member ids held", async () => {
     const cache = new MembershipCache(
       { list: async (id) => ({ version: 1, memberIds: ["a", ...Array(9).fill(id)] }) },
-      { maxMemberIds: 25, ttlMs: 60_000 },
+      { ...options, maxMemberIds: 25 },
     );
     for (let i = 0; i < 5; i++) await cache.forSender(`g_${i}`, "a");
     assert.equal(cache.size, 2);

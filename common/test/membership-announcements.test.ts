@@ -1,17 +1,15 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { createLogger, Topology } from "@parley/common";
+import { createLogger, MembershipAnnouncements, MembershipCache, Topology } from "@parley/common";
 import assert from "node:assert/strict";
-import { MembershipCache } from "../src/membership/membership-cache.js";
-import { MembershipChanges } from "../src/nats/membership-changes.js";
 import { TEST_NATS_URL, uniqueNamespace } from "../../testkit/env.js";
 import { eventually } from "../../testkit/eventually.js";
 
-describe("svc-delivery membership change announcements", () => {
+describe("membership change announcements", () => {
   let nc: NatsConnection;
   let announcer: NatsConnection;
   let topology: Topology;
   let cache: MembershipCache;
-  let changes: MembershipChanges;
+  let changes: MembershipAnnouncements;
 
   beforeEach(async () => {
     topology = new Topology({
@@ -25,9 +23,9 @@ describe("svc-delivery membership change announcements", () => {
     announcer = await connect({ servers: TEST_NATS_URL });
     cache = new MembershipCache(
       { list: async () => ({ version: 1, memberIds: ["alice", "bob"] }) },
-      { maxMemberIds: 1_000, ttlMs: 60_000 },
+      { maxMemberIds: 1_000, ttlMs: 60_000, notAMember: "not a member of this group" },
     );
-    changes = new MembershipChanges(nc, topology, cache, createLogger("test", "silent"));
+    changes = new MembershipAnnouncements(nc, topology, cache, createLogger("test", "silent"));
     await changes.start();
     await cache.forSender("g_one", "alice");
     await cache.forSender("g_two", "alice");

@@ -1,17 +1,24 @@
-import { ErrorCode, ParleyError } from "@parley/common";
+import { ErrorCode, ParleyError } from "../errors.js";
 import { LRUCache } from "lru-cache";
-import type { Membership } from "../domain/membership.js";
 
-/** Where member lists come from (svc-history's ListMembers). */
+/** Who belongs to a conversation, as of one membership version. */
+export interface Membership {
+  version: number;
+  memberIds: string[];
+}
+
+/** Where member lists come from (svc-history's ListMembers, asked as `readerId`). */
 export interface MembersSource {
   list(conversationId: string, readerId: string): Promise<Membership>;
 }
 
 export interface MembershipCacheOptions {
-  /** Member ids held at most, summed over groups. */
+  /** Member ids held at most, summed over conversations. */
   maxMemberIds: number;
   /** How long a list is used before it is read again. */
   ttlMs: number;
+  /** The reason of the PERMISSION_DENIED for a user who is not a member. */
+  notAMember: string;
 }
 
 /**
@@ -32,7 +39,9 @@ class ReaderRefused extends Error {
 const MAX_ABORTED_READS = 3;
 
 /**
- * Group member lists for the send path, read from svc-history on a miss.
+ * Conversation member lists, read from svc-history on a miss: svc-delivery
+ * checks group sends against them, the edge typing. (Follow svc-history's
+ * announcements with MembershipAnnouncements to keep them current.)
  * Entries are dropped when history announces a change (invalidate) and all
  * at once when announcements may have been missed (clear); a read in flight
  * when its entry is dropped is abandoned and done again, because its answer
@@ -49,10 +58,13 @@ const MAX_ABORTED_READS = 3;
 export class MembershipCache {
   private readonly cache: LRUCache<string, Membership, string>;
 
+  private readonly notAMember: string;
+
   constructor(
     private readonly source: MembersSource,
     options: MembershipCacheOptions,
   ) {
+    this.notAMember = options.notAMember;
     this.cache = new LRUCache<string, Membership, string>({
       maxSize: options.maxMemberIds,
       sizeCalculation: (m) => Math.max(1, m.memberIds.length),
@@ -66,9 +78,9 @@ export class MembershipCache {
   }
 
   /**
-   * The group's membership if `senderId` may post to it; otherwise throws
-   * PERMISSION_DENIED ("not a member of this group"), or UNAVAILABLE when
-   * history cannot be asked.
+   * The conversation's membership if `senderId` belongs to it; otherwise
+   * throws PERMISSION_DENIED (`notAMember`; an unknown conversation answers
+   * the same), or UNAVAILABLE when history cannot be asked.
    */
   async forSender(conversationId: string, senderId: string): Promise<Membership> {
     let membership = await this.lookup(conversationId, senderId, false);
@@ -78,7 +90,7 @@ export class MembershipCache {
       membership = await this.lookup(conversationId, senderId, true);
     }
     if (!membership.memberIds.includes(senderId)) {
-      throw ParleyError.denied("not a member of this group");
+      throw ParleyError.denied(this.notAMember);
     }
     return membership;
   }

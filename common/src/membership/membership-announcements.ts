@@ -1,21 +1,29 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import type { Logger, Topology } from "@parley/common";
-import type { MembershipCache } from "../membership/membership-cache.js";
+import type { Logger } from "pino";
+import type { Topology } from "../nats/topology.js";
+
+/** What announcements keep current (a MembershipCache). */
+export interface MembershipListener {
+  /** One conversation's membership changed. */
+  invalidate(conversationId: string): void;
+  /** Changes may have been announced unheard. */
+  clear(): void;
+}
 
 /**
- * Keeps the membership cache honest: svc-history announces each committed
+ * Keeps a membership cache honest: svc-history announces each committed
  * membership change on a core NATS subject, and the group's cached list is
  * dropped. Core messages are not kept for a disconnected subscriber, so
  * after a reconnect every list is dropped, since any of them may have
  * changed unheard.
  */
-export class MembershipChanges {
+export class MembershipAnnouncements {
   private subscription: Subscription | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly topology: Topology,
-    private readonly cache: MembershipCache,
+    private readonly cache: MembershipListener,
     private readonly log: Logger,
   ) {}
 
