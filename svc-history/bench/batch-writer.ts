@@ -52,7 +52,7 @@ try {
         sentAtMs: Date.now(),
         memberIds: [a, "bench"],
         membershipVersion: 0,
-        text: { body },
+        text: { body, media: undefined },
       }).finish();
       acks.push(js.publish(topology.messageSubject(conversationId), event));
     }

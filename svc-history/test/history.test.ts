@@ -32,6 +32,31 @@ describe("svc-history GetHistory", function () {
     assert.equal(page.hasMore, false);
   });
 
+  it("should keep a message's media exactly as it was sent, caption or none", async () => {
+    d = await HistoryDeployment.start();
+    const { alice, bob, conversationId } = directPair();
+    const media = {
+      mediaId: "3f2a9c1e-8b7d-4c6a-9e5f-0a1b2c3d4e5f",
+      contentType: "image/jpeg",
+      sizeBytes: 183_204,
+      sha256: "ab".repeat(32),
+      fileName: "beach.jpg",
+      width: 1600,
+      height: 1200,
+      thumbnailJpeg: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]),
+      thumbnailWidth: 128,
+      thumbnailHeight: 96,
+    };
+    const [photo] = textEvents(conversationId, alice, [alice, bob], 1);
+    photo!.text = { body: "", media };
+    await d.publishAll([photo!]);
+    await d.waitForStored(conversationId, 1);
+
+    const [stored] = (await d.history({ readerId: bob, conversationId })).messages;
+    assert.equal(stored!.text?.body, "");
+    assert.deepEqual(stored!.text?.media, media);
+  });
+
   it("should page backwards and forwards through 120 messages with has_more", async function () {
     d = await HistoryDeployment.start();
     const { alice, bob, conversationId } = directPair();

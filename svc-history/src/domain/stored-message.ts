@@ -1,5 +1,5 @@
 import { isGroupConversationId, isValidConversationId } from "@parley/common";
-import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import { ConversationEvent, MediaAttachment } from "@parley/proto/parley/events/v1/events";
 import { UnreadableEntryError } from "../errors.js";
 import { toStoredMembership, type StoredMembership } from "./membership.js";
 
@@ -13,8 +13,10 @@ export interface StoredMessage {
   senderDeviceId: string;
   clientMessageId: string;
   sentAt: Date;
-  /** The text, or null for an event without a text payload. */
+  /** The text, or null for an event without a text payload ("" for media alone). */
   body: string | null;
+  /** The media of a message, as the encoded MediaAttachment; null without. */
+  media: Uint8Array | null;
   /** The membership change, or null for an event without one. */
   membership: StoredMembership | null;
   /**
@@ -63,6 +65,7 @@ export function decodeLogEntry(data: Uint8Array, streamSeq: number): StoredMessa
     clientMessageId: event.clientMessageId,
     sentAt,
     body: event.text?.body ?? null,
+    media: event.text?.media ? MediaAttachment.encode(event.text.media).finish() : null,
     membership: event.membership ? toStoredMembership(event.membership) : null,
     memberIds: event.memberIds,
   };
@@ -84,6 +87,7 @@ function hasNul(event: ConversationEvent): boolean {
     event.senderDeviceId,
     event.clientMessageId,
     event.text?.body ?? "",
+    event.text?.media?.fileName ?? "",
     ...event.memberIds,
     event.membership?.actorId ?? "",
     event.membership?.title ?? "",

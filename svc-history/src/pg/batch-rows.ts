@@ -41,6 +41,7 @@ export function batchRows(batch: StoredMessage[]): BatchRows {
       m.sentAt,
       m.body,
       m.membership === null ? null : JSON.stringify(m.membership),
+      m.media === null ? null : Buffer.from(m.media),
     ]);
     if (conversationKind(m.conversationId) === "group") {
       const latest = groupActivity.get(m.conversationId);

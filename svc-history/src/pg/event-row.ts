@@ -1,4 +1,4 @@
-import type { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import { MediaAttachment, type ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import { fromStoredMembership, type StoredMembership } from "../domain/membership.js";
 
 /** A `messages` row as the readers select it (EVENT_COLUMNS). */
@@ -12,10 +12,11 @@ export interface EventRow {
   sent_at: Date;
   body: string | null;
   membership: StoredMembership | null;
+  media: Buffer | null;
 }
 
 export const EVENT_COLUMNS = `conversation_id, seq, message_id, sender_id, sender_device_id,
-  client_message_id, sent_at, body, membership`;
+  client_message_id, sent_at, body, membership, media`;
 
 /**
  * A stored event as readers return it. `member_ids` stays empty and the
@@ -33,7 +34,13 @@ export function eventOfRow(row: EventRow): ConversationEvent {
     sentAtMs: row.sent_at.getTime(),
     memberIds: [],
     membershipVersion: 0,
-    text: row.body === null ? undefined : { body: row.body },
+    text:
+      row.body === null
+        ? undefined
+        : {
+            body: row.body,
+            media: row.media === null ? undefined : MediaAttachment.decode(row.media),
+          },
     membership: row.membership === null ? undefined : fromStoredMembership(row.membership),
   };
 }

@@ -8,7 +8,7 @@ import { insertRows } from "./multi-row.js";
 // nothing, and an out-of-order one only ever moves values the right way
 // (joined_seq down, last_seq up).
 const INSERT_MESSAGES = `INSERT INTO messages (conversation_id, seq, message_id, sender_id,
-  sender_device_id, client_message_id, sent_at, body, membership)`;
+  sender_device_id, client_message_id, sent_at, body, membership, media)`;
 // Either key may conflict: (conversation_id, seq) on a replay, and
 // (conversation_id, message_id) when a retried send reached the log twice.
 const ON_MESSAGE_CONFLICT = "ON CONFLICT DO NOTHING";

@@ -27,6 +27,6 @@ export function textEvents(
     sentAtMs: 1_767_225_600_000 + i,
     memberIds,
     membershipVersion: 0,
-    text: { body: `message ${i}` },
+    text: { body: `message ${i}`, media: undefined },
   }));
 }
