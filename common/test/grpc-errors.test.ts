@@ -26,6 +26,7 @@ const request = {
   body: "x",
   retry: false,
   conversationId: "",
+  mediaId: "",
 };
 
 describe("common gRPC errors", () => {

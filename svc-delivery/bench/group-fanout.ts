@@ -79,6 +79,7 @@ async function send(request: Partial<SendMessageRequest>): Promise<SendMessageRe
           clientMessageId: "",
           recipientId: "",
           conversationId: "",
+          mediaId: "",
           body: "x".repeat(100),
           retry: false,
           ...request,

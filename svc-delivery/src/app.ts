@@ -13,10 +13,12 @@ import {
 } from "@parley/common";
 import { ConversationServiceClient } from "@parley/proto/parley/history/v1/conversations";
 import { HistoryServiceClient } from "@parley/proto/parley/history/v1/history";
+import { MediaServiceClient } from "@parley/proto/parley/media/v1/media";
 import { fanoutPartitions, type DeliveryConfig } from "./config.js";
 import { deliveryService } from "./grpc/delivery-service.js";
 import { GroupMembers } from "./history/group-members.js";
 import { StoredSends } from "./history/stored-sends.js";
+import { MediaAttachments } from "./media/media-attachments.js";
 import { MembershipSnapshots } from "./membership/membership-snapshots.js";
 import { ConversationLog } from "./nats/conversation-log.js";
 import { PartitionFanout } from "./nats/fanout.js";
@@ -68,9 +70,11 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   // was accepted must not go unheard.
   const membershipChanges = new MembershipAnnouncements(nc, topology, memberships, log);
   await membershipChanges.start();
+  const mediaClient = createClient(MediaServiceClient, config.MEDIA_ADDRESS);
+  const media = new MediaAttachments(mediaClient, config.MEDIA_ATTACH_TIMEOUT_MS);
   const grpc = await startGrpcServer(
     config.GRPC_ADDRESS,
-    [deliveryService(conversationLog, storedSends, memberships, config.MAX_BODY_BYTES, log)],
+    [deliveryService(conversationLog, storedSends, memberships, media, config.MAX_BODY_BYTES, log)],
     log,
   );
   shutdown.add("stop grpc", () => grpc.stop(config.SHUTDOWN_DEADLINE_MS / 2));
@@ -79,9 +83,10 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   });
   shutdown.add("stop membership changes", async () => membershipChanges.stop());
   shutdown.add("drain nats", () => nc.drain());
-  shutdown.add("close history clients", async () => {
+  shutdown.add("close history and media clients", async () => {
     history.close();
     conversations.close();
+    mediaClient.close();
   });
   return { grpc_port: grpc.port, partitions: fanouts.map((f) => f.partition) };
 }

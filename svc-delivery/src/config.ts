@@ -27,6 +27,14 @@ export const deliverySettings = {
     default: 2_000,
     desc: "How long a group send waits for svc-history to list the group's members before answering UNAVAILABLE. With PUBLISH_TIMEOUT_MS it must fit in the callers' deadline.",
   }),
+  MEDIA_ADDRESS: hostPort({
+    default: "127.0.0.1:7104",
+    desc: "svc-media's gRPC address, asked whether a send's media is ready and the sender's (AttachMedia).",
+  }),
+  MEDIA_ATTACH_TIMEOUT_MS: intIn(10)({
+    default: 2_000,
+    desc: "How long a send with media waits for svc-media's answer before answering UNAVAILABLE. With PUBLISH_TIMEOUT_MS it must fit in the callers' deadline.",
+  }),
   MEMBERSHIP_CACHE_SIZE: intIn(
     1,
     100_000_000,

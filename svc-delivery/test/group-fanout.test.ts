@@ -100,7 +100,7 @@ describe("svc-delivery group fanout", () => {
       senderDeviceId: "phone",
       memberIds: ["na", "nb"],
       membershipVersion: 1,
-      text: { body: "raced the join" },
+      text: { body: "raced the join", media: undefined },
     });
     const after = await d.send({ senderId: "nc", conversationId: group, body: "hello from nc" });
     assert.equal((await d.logEntry(after.seq)).membershipVersion, 2);

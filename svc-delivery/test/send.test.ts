@@ -37,6 +37,7 @@ describe("svc-delivery SendMessage", () => {
         clientMessageId: `c${Math.random().toString(36).slice(2)}`,
         recipientId: "bob",
         conversationId: "",
+        mediaId: "",
         body: "hello",
         retry: false,
         ...request,

@@ -16,7 +16,10 @@ export interface ValidSend {
   /** The other participant of a 1:1 send; null for a group send. */
   recipientId: string | null;
   conversationId: string;
+  /** The text; "" for media without a caption. */
   body: string;
+  /** The media to attach (svc-media's id), or null for text alone. */
+  mediaId: string | null;
   /** Sender, device and client message id: the same send, however often retried. */
   idempotencyKey: string;
   /** Server message id, derived from the idempotency key (common's nameBasedUuid). */
@@ -34,7 +37,9 @@ export function validateSend(request: SendMessageRequest, maxBodyBytes: number):
   const senderDeviceId = requireId("sender_device_id", request.senderDeviceId);
   const clientMessageId = requireId("client_message_id", request.clientMessageId);
   const { recipientId, conversationId } = validateTarget(request, senderId);
-  const body = validateBody(request.body, maxBodyBytes);
+  const mediaId = request.mediaId === "" ? null : validateMediaId(request.mediaId);
+  const body =
+    mediaId !== null && request.body === "" ? "" : validateBody(request.body, maxBodyBytes);
   const idempotencyKey = `${senderId}:${senderDeviceId}:${clientMessageId}`;
   return {
     senderId,
@@ -43,6 +48,7 @@ export function validateSend(request: SendMessageRequest, maxBodyBytes: number):
     recipientId,
     conversationId,
     body,
+    mediaId,
     idempotencyKey,
     messageId: nameBasedUuid(idempotencyKey),
   };
@@ -77,8 +83,17 @@ function validateTarget(
   return { recipientId, conversationId: directConversationId(senderId, recipientId) };
 }
 
+const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function validateMediaId(mediaId: string): string {
+  if (!MEDIA_ID.test(mediaId)) {
+    throw ParleyError.invalid("media_id must be a media id (a lower-case UUID)");
+  }
+  return mediaId;
+}
+
 function validateBody(body: string, maxBytes: number): string {
-  if (body.length === 0) throw ParleyError.invalid("body must not be empty");
+  if (body.length === 0) throw ParleyError.invalid("body must not be empty without media");
   // A lone surrogate would be silently replaced on its way into protobuf.
   if (!body.isWellFormed()) throw ParleyError.invalid("body is not valid UTF-8 text");
   // Postgres text cannot hold NUL; history would have to drop the message.

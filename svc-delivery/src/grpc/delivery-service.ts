@@ -7,11 +7,13 @@ import {
 import { directMembership, type Membership } from "../domain/membership.js";
 import { validateSend, type ValidSend } from "../domain/send.js";
 import type { StoredSends } from "../history/stored-sends.js";
+import type { MediaAttachments } from "../media/media-attachments.js";
 import type { ConversationLog } from "../nats/conversation-log.js";
 
 /**
  * parley.delivery.v1.DeliveryService: validate, check a group sender's
- * membership, then append to the log. A send marked as a retry is first
+ * membership, attach the media (ready, the sender's own) if there is any,
+ * then append to the log. A send marked as a retry is first
  * looked up in history, so a retry later than the log's duplicate window
  * still gets the original back (even from a member removed since).
  */
@@ -19,6 +21,7 @@ export function deliveryService(
   conversationLog: ConversationLog,
   storedSends: StoredSends,
   memberships: MembershipCache,
+  media: MediaAttachments,
   maxBodyBytes: number,
   log: Logger,
 ): GrpcService {
@@ -41,7 +44,12 @@ export function deliveryService(
       : null;
     if (stored) return answer(stored.seq, stored.sentAtMs, true);
 
-    const appended = await conversationLog.append(send, await membershipOf(send));
+    const membership = await membershipOf(send);
+    // After the membership check: a non-member must not learn anything of
+    // the media, nor grant a group downloads of it.
+    const attachment =
+      send.mediaId === null ? undefined : await media.attach({ ...send, mediaId: send.mediaId });
+    const appended = await conversationLog.append(send, membership, attachment);
     if (appended.duplicate && appended.sentAtMs === 0) {
       // The original left the log already; history knows when it was sent.
       const original = await storedSends.find(send.conversationId, send.messageId);

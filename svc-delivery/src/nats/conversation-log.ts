@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { ParleyError, type Topology } from "@parley/common";
-import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
+import { ConversationEvent, type MediaAttachment } from "@parley/proto/parley/events/v1/events";
 import type { Membership } from "../domain/membership.js";
 import type { ValidSend } from "../domain/send.js";
 
@@ -27,9 +27,15 @@ export class ConversationLog {
    * Appends a send, deduplicated by its idempotency key: JetStream answers a
    * repeat within the stream's duplicate window with the first entry's seq.
    * The entry is stamped with the membership the send was checked against;
-   * fanout trusts it unless the log shows a newer one by then.
+   * fanout trusts it unless the log shows a newer one by then. `media` is
+   * what svc-media answered for the send's media id.
    */
-  async append(send: ValidSend, membership: Membership, nowMs = Date.now()): Promise<Appended> {
+  async append(
+    send: ValidSend,
+    membership: Membership,
+    media?: MediaAttachment,
+    nowMs = Date.now(),
+  ): Promise<Appended> {
     const event = ConversationEvent.fromPartial({
       messageId: send.messageId,
       conversationId: send.conversationId,
@@ -39,7 +45,7 @@ export class ConversationLog {
       sentAtMs: nowMs,
       memberIds: membership.memberIds,
       membershipVersion: membership.version,
-      text: { body: send.body },
+      text: { body: send.body, media },
     });
     const subject = this.topology.messageSubject(send.conversationId);
     let ack;

@@ -77,6 +77,7 @@ export class GroupDeployment {
         clientMessageId: `c${randomUUID()}`,
         recipientId: "",
         conversationId: "",
+        mediaId: "",
         body: "hello",
         retry: false,
         ...request,

@@ -9,6 +9,7 @@ const request = {
   clientMessageId: "c1",
   recipientId: "bob",
   conversationId: "",
+  mediaId: "",
   body: "hi",
   retry: false,
 };
@@ -49,6 +50,23 @@ describe("svc-delivery send validation", () => {
     const send = validateSend({ ...request, recipientId: "", conversationId: group }, 100);
     assert.equal(send.conversationId, group);
     assert.equal(send.recipientId, null);
+  });
+
+  it("should take media with an optional caption, and want a body without media", () => {
+    const mediaId = "3f2a9c1e-8b7d-4c6a-9e5f-0a1b2c3d4e5f";
+    const bare = validateSend({ ...request, body: "", mediaId }, 100);
+    assert.equal(bare.mediaId, mediaId);
+    assert.equal(bare.body, "");
+    assert.equal(validateSend({ ...request, body: "look", mediaId }, 100).body, "look");
+    assert.equal(validateSend(request, 100).mediaId, null);
+    assert.throws(
+      () => validateSend({ ...request, body: "" }, 100),
+      (err: ParleyError) => /body must not be empty without media/.test(err.message),
+    );
+    assert.throws(
+      () => validateSend({ ...request, mediaId: "../x" }, 100),
+      (err: ParleyError) => err.code === "invalid_argument" && /media_id/.test(err.message),
+    );
   });
 
   const targets: [string, string, string, RegExp][] = [
