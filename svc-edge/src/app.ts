@@ -25,6 +25,7 @@ import { LinkedDevices } from "./devices/linked-devices.js";
 import { ConversationClient } from "./grpc/conversation-client.js";
 import { DeliveryClient } from "./grpc/delivery-client.js";
 import { HistoryClient } from "./grpc/history-client.js";
+import { MediaClient } from "./grpc/media-client.js";
 import { PresenceClient } from "./grpc/presence-client.js";
 import { RequestRouter } from "./handlers/router.js";
 import { PresenceReporter } from "./presence/presence-reporter.js";
@@ -72,6 +73,8 @@ export async function startEdge(
     config.EDGE_GRPC_DEADLINE_MS,
     config.EDGE_PRESENCE_REPORT_DEADLINE_MS,
   );
+
+  const media = new MediaClient(config.MEDIA_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
 
   // Data plane: streams, cursor and device buckets, shared live subscriptions.
   const nc = await connectNats(config.NATS_URL, "svc-edge", log);
@@ -181,6 +184,7 @@ export async function startEdge(
         presence,
         presenceSubscriptions,
         typing,
+        media,
       }),
     },
     log.child({ component: "ws" }),
@@ -208,6 +212,7 @@ export async function startEdge(
     history.close();
     conversations.close();
     presence.close();
+    media.close();
   });
   shutdown.add("stop membership announcements", async () => membershipAnnouncements.stop());
   shutdown.add("drain nats", () => nc.drain());

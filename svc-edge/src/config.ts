@@ -35,6 +35,10 @@ export const edgeSpec = {
     default: "127.0.0.1:7103",
     desc: "svc-presence's gRPC address (device connects and disconnects, presence of watched users).",
   }),
+  MEDIA_ADDRESS: hostPort({
+    default: "127.0.0.1:7104",
+    desc: "svc-media's gRPC address (upload grants, completed uploads, download URLs).",
+  }),
   EDGE_GRPC_DEADLINE_MS: intIn(1)({
     default: 5_000,
     desc: "Deadline of each call the edge makes to another service (ReportPresence has its own, EDGE_PRESENCE_REPORT_DEADLINE_MS).",

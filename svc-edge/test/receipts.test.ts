@@ -27,25 +27,25 @@ async function writeMix(writer: InboxWriter, user: string): Promise<number> {
     conversationId: "g_team",
     seq: 4,
     senderId: "ann",
-    text: { body: "a" },
+    text: { body: "a", media: undefined },
   });
   await writer.writeEvent(user, {
     conversationId: "g_team",
     seq: 6,
     senderId: "ben",
-    text: { body: "b" },
+    text: { body: "b", media: undefined },
   });
   await writer.writeEvent(user, {
     conversationId: "d_pair",
     seq: 2,
     senderId: "ann",
-    text: { body: "c" },
+    text: { body: "c", media: undefined },
   });
   await writer.writeEvent(user, {
     conversationId: "g_team",
     seq: 8,
     senderId: user,
-    text: { body: "d" },
+    text: { body: "d", media: undefined },
   });
   return writer.writeEvent(user, {
     conversationId: "g_team",
@@ -166,13 +166,13 @@ describe("svc-edge receipts from acks and read frames", () => {
       conversationId: "g_team",
       seq: 4,
       senderId: "ann",
-      text: { body: "a" },
+      text: { body: "a", media: undefined },
     });
     const second = await writer.writeEvent("partial", {
       conversationId: "g_team",
       seq: 9,
       senderId: "ann",
-      text: { body: "b" },
+      text: { body: "b", media: undefined },
     });
     await client.next((f) => f.inbox_seq === second);
     client.send({ type: "ack", inbox_seq: first });
@@ -192,7 +192,7 @@ describe("svc-edge receipts from acks and read frames", () => {
       conversationId: "d_pair",
       seq: 7,
       senderId: "ann",
-      text: { body: "hi" },
+      text: { body: "hi", media: undefined },
     });
     await client.next((f) => f.inbox_seq === seq);
     client.send({ type: "ack", inbox_seq: seq });
@@ -290,7 +290,7 @@ describe("svc-edge delivered watermarks in batches", () => {
         conversationId: "g_team",
         seq: 11,
         senderId: "ben",
-        text: { body: "e" },
+        text: { body: "e", media: undefined },
       });
       await client.next((f) => f.inbox_seq === next);
       client.send({ type: "ack", inbox_seq: next });

@@ -4,6 +4,7 @@ import { RequestError } from "../errors.js";
 import type { ConversationClient } from "../grpc/conversation-client.js";
 import type { DeliveryClient } from "../grpc/delivery-client.js";
 import type { HistoryClient } from "../grpc/history-client.js";
+import type { MediaClient } from "../grpc/media-client.js";
 import type { PresenceClient } from "../grpc/presence-client.js";
 import type { PresenceSubscriptions } from "../presence/presence-subscriptions.js";
 import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
@@ -21,6 +22,7 @@ import {
 } from "./conversations.js";
 import { handleDevices, handleUnlinkDevice } from "./devices.js";
 import { handleHistory } from "./history.js";
+import { handleDownload, handleUpload, handleUploadDone } from "./media.js";
 import { handleWatchPresence } from "./presence.js";
 import { handleRead } from "./read.js";
 import { handleSend } from "./send.js";
@@ -36,6 +38,7 @@ export interface RouterDeps {
   presence: PresenceClient;
   presenceSubscriptions: PresenceSubscriptions;
   typing: TypingNotifier;
+  media: MediaClient;
 }
 
 /**
@@ -91,6 +94,12 @@ export class RequestRouter implements RequestHandler {
         );
       case "typing":
         return withBackendErrors(handleTyping(conn, frame, this.deps.typing), frame.id, "history");
+      case "upload":
+        return viaMedia(handleUpload(conn, frame, this.deps.media), frame.id);
+      case "upload_done":
+        return viaMedia(handleUploadDone(conn, frame, this.deps.media), frame.id);
+      case "download":
+        return viaMedia(handleDownload(conn, frame, this.deps.media), frame.id);
       case "hello":
         throw RequestError.invalid("this connection already said hello");
     }
@@ -99,6 +108,10 @@ export class RequestRouter implements RequestHandler {
 
 function viaHistory(call: Promise<void>, id: string): Promise<void> {
   return withBackendErrors(call, id, "history");
+}
+
+function viaMedia(call: Promise<void>, id: string): Promise<void> {
+  return withBackendErrors(call, id, "media");
 }
 
 /**

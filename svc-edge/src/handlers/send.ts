@@ -3,7 +3,7 @@ import type { Connection } from "../ws/connection.js";
 import type { SendFrame } from "../ws/frames.js";
 
 /**
- * Forwards a send (1:1 or group) to svc-delivery as the connection's user
+ * Forwards a send (1:1 or group, text or media) to svc-delivery as the connection's user
  * and device, and answers `sent` once delivery answered, which it does only
  * after the message is durable in the conversation log.
  */
@@ -20,6 +20,7 @@ export async function handleSend(
     recipientId: frame.to ?? "",
     conversationId: frame.conversation_id ?? "",
     body: frame.body,
+    mediaId: frame.media_id ?? "",
     retry: frame.retry,
   });
   conn.send({

@@ -1,6 +1,7 @@
 import { isValidId } from "@parley/common";
 import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
 import { conversationParsers } from "./conversation-codec.js";
+import { mediaParsers } from "./media-codec.js";
 import { presenceParsers } from "./presence-codec.js";
 import {
   optionalBoolean,
@@ -8,6 +9,7 @@ import {
   requireConversationId,
   requireGroupId,
   requireIdField,
+  requireMediaId,
   requireSeq,
   requireText,
   type CodecLimits,
@@ -41,6 +43,7 @@ const parsers: Record<ClientFrame["type"], Parser> = {
   unlink_device: parseUnlinkDevice,
   ...conversationParsers,
   ...presenceParsers,
+  ...mediaParsers,
 };
 
 /**
@@ -110,13 +113,18 @@ function parseHello(f: Fields): HelloFrame {
 function parseSend(f: Fields, limits: CodecLimits): SendFrame {
   const id = requireIdField(f, "id", undefined);
   const target = parseSendTarget(f, id);
-  const body = requireText(f, "body", id);
+  const mediaId = f.media_id === undefined ? undefined : requireMediaId(f, id);
+  // With media the body is a caption, which may be left out.
+  const captionOnly = mediaId !== undefined && (f.body === undefined || f.body === "");
+  const body = captionOnly ? "" : requireText(f, "body", id);
   const bytes = Buffer.byteLength(body, "utf8");
   if (bytes > limits.maxBodyBytes) {
     throw RequestError.invalid(`body is ${bytes} bytes, over the ${limits.maxBodyBytes} limit`, id);
   }
   const retry = optionalBoolean(f, "retry", id) === true;
-  return { type: "send", id, ...target, body, retry };
+  const frame: SendFrame = { type: "send", id, ...target, body, retry };
+  if (mediaId !== undefined) frame.media_id = mediaId;
+  return frame;
 }
 
 /** Exactly one of `to` (a user, 1:1) and `conversation_id` (a group). */

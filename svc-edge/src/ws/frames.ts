@@ -9,7 +9,10 @@ export interface HelloFrame {
   token: string;
 }
 
-/** Sends a text message to one user (`to`) or a group (`conversation_id`). */
+/**
+ * Sends a message to one user (`to`) or a group (`conversation_id`): text,
+ * media (an uploaded `media_id`, the body then an optional caption), or both.
+ */
 export interface SendFrame {
   type: "send";
   /** The client's message id: idempotency key of the send. */
@@ -17,7 +20,9 @@ export interface SendFrame {
   /** Exactly one of `to` and `conversation_id` is set. */
   to?: string;
   conversation_id?: string;
+  /** The text; "" only with media. */
   body: string;
+  media_id?: string;
   /** The client resends a send it got no `sent` for (see docs/protocol.md). */
   retry: boolean;
 }
@@ -133,6 +138,35 @@ export interface TypingFrame {
   id?: string;
 }
 
+/**
+ * Asks for an upload grant: svc-media checks the declared type, size and
+ * checksum, and answers `upload_grant` with where to PUT the bytes.
+ */
+export interface UploadFrame {
+  type: "upload";
+  id: string;
+  content_type: string;
+  size: number;
+  /** SHA-256 of the content, 64 hex digits. */
+  sha256: string;
+  file_name?: string;
+}
+
+/** The bytes are uploaded: svc-media verifies them and answers `media`. */
+export interface UploadDoneFrame {
+  type: "upload_done";
+  id: string;
+  media_id: string;
+}
+
+/** Asks for a short-lived URL to fetch media (or its thumbnail) from. */
+export interface DownloadFrame {
+  type: "download";
+  id: string;
+  media_id: string;
+  thumbnail: boolean;
+}
+
 export type ClientFrame =
   | HelloFrame
   | SendFrame
@@ -150,7 +184,10 @@ export type ClientFrame =
   | ListConversationsFrame
   | ReadFrame
   | WatchPresenceFrame
-  | TypingFrame;
+  | TypingFrame
+  | UploadFrame
+  | UploadDoneFrame
+  | DownloadFrame;
 
 /** A message as clients see it, live and in history pages. */
 export interface MessageView {
@@ -166,6 +203,23 @@ export interface MessageView {
   body?: string;
   /** Set for a membership change (and then no body). */
   membership?: MembershipView;
+  /** The photo, video or file of a media message. */
+  media?: MediaView;
+}
+
+/** Media carried by a message: enough to render it before downloading. */
+export interface MediaView {
+  media_id: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  file_name?: string;
+  width?: number;
+  height?: number;
+  /** A small JPEG preview of an image, base64. */
+  thumbnail?: string;
+  thumbnail_width?: number;
+  thumbnail_height?: number;
 }
 
 /** "unknown": an action newer than this edge; the event still holds its place. */
@@ -362,6 +416,37 @@ export interface TypingIndicatorFrame {
   expires_in_ms: number;
 }
 
+/** Where and how to upload: storage refuses a request that differs. */
+export interface UploadGrantView {
+  method: string;
+  url: string;
+  /** Send exactly these headers; they are signed. */
+  headers: Record<string, string>;
+  expires_at: number;
+}
+
+export interface UploadGrantFrame {
+  type: "upload_grant";
+  id: string;
+  media: MediaView;
+  upload: UploadGrantView;
+}
+
+/** Media verified and ready to send (`send` with its `media_id`). */
+export interface MediaReadyFrame {
+  type: "media";
+  id: string;
+  media: MediaView;
+}
+
+export interface DownloadUrlFrame {
+  type: "download_url";
+  id: string;
+  media_id: string;
+  url: string;
+  expires_at: number;
+}
+
 export interface ErrorFrame {
   type: "error";
   id?: string;
@@ -387,4 +472,7 @@ export type ServerFrame =
   | WatermarksFrame
   | PresenceFrame
   | TypingIndicatorFrame
+  | UploadGrantFrame
+  | MediaReadyFrame
+  | DownloadUrlFrame
   | ErrorFrame;

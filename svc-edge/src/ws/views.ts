@@ -2,6 +2,7 @@ import { ErrorCode, ParleyError } from "@parley/common";
 import {
   MembershipChange_Action,
   type ConversationEvent,
+  type MediaAttachment,
   type MembershipChange,
 } from "@parley/proto/parley/events/v1/events";
 import {
@@ -11,11 +12,13 @@ import {
   type ConversationSummary,
   type Member,
 } from "@parley/proto/parley/history/v1/conversations";
+import type { Media } from "@parley/proto/parley/media/v1/media";
 import type {
   ConversationSummaryView,
   ConversationView,
   MemberView,
   MembershipAction,
+  MediaView,
   MembershipView,
   MessageView,
 } from "./frames.js";
@@ -46,8 +49,44 @@ export function messageView(event: ConversationEvent): MessageView {
     sent_at: event.sentAtMs,
   };
   if (event.text) view.body = event.text.body;
+  if (event.text?.media) view.media = mediaView(event.text.media);
   if (event.membership) view.membership = membershipView(event.membership);
   return view;
+}
+
+/** Media of a message; the zero values of non-images are left out. */
+export function mediaView(media: MediaAttachment): MediaView {
+  const view: MediaView = {
+    media_id: media.mediaId,
+    content_type: media.contentType,
+    size: media.sizeBytes,
+    sha256: media.sha256,
+  };
+  if (media.fileName) view.file_name = media.fileName;
+  if (media.width) view.width = media.width;
+  if (media.height) view.height = media.height;
+  if (media.thumbnailJpeg.length > 0) {
+    view.thumbnail = Buffer.from(media.thumbnailJpeg).toString("base64");
+    view.thumbnail_width = media.thumbnailWidth;
+    view.thumbnail_height = media.thumbnailHeight;
+  }
+  return view;
+}
+
+/** svc-media's description of an upload, in the shape messages carry. */
+export function mediaViewOfMedia(media: Media): MediaView {
+  return mediaView({
+    mediaId: media.mediaId,
+    contentType: media.contentType,
+    sizeBytes: media.sizeBytes,
+    sha256: media.sha256,
+    fileName: media.fileName,
+    width: media.width,
+    height: media.height,
+    thumbnailJpeg: media.thumbnail?.jpeg ?? Buffer.alloc(0),
+    thumbnailWidth: media.thumbnail?.width ?? 0,
+    thumbnailHeight: media.thumbnail?.height ?? 0,
+  });
 }
 
 function membershipView(change: MembershipChange): MembershipView {

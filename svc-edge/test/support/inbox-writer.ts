@@ -98,7 +98,7 @@ export class InboxWriter {
       sentAtMs: Date.now(),
       memberIds: [from, userId],
       membershipVersion: 0,
-      text: { body },
+      text: { body, media: undefined },
     };
   }
 }
