@@ -23,7 +23,7 @@ export interface RunningService {
  * once it announces `ready`. Fails fast if it exits first or takes too long.
  */
 export function startService(
-  name: "edge" | "delivery" | "history" | "presence",
+  name: "edge" | "delivery" | "history" | "presence" | "media",
   env: Record<string, string>,
   timeoutMs = 20_000,
 ): Promise<RunningService> {
