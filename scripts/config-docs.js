@@ -30,6 +30,10 @@ const tables = [
     readme: "svc-presence/README.md",
     spec: own((await import("../svc-presence/dist/config.js")).presenceSpec),
   },
+  {
+    readme: "svc-media/README.md",
+    spec: own((await import("../svc-media/dist/config.js")).mediaSpec),
+  },
 ];
 
 /** The keys a service adds to the shared ones. */

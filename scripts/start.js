@@ -1,10 +1,12 @@
-// Runs the whole system on one machine with embedded defaults: NATS and
-// Postgres (found or started, see local/), then svc-history, svc-presence,
-// svc-delivery and svc-edge, each its own process. Ctrl-C stops everything
-// in order.
+// Runs the whole system on one machine with embedded defaults: NATS,
+// Postgres and S3-compatible storage (found or started, see local/), then
+// svc-history, svc-presence, svc-media, svc-delivery and svc-edge, each its
+// own process. Ctrl-C stops everything in order.
 import { fileURLToPath } from "node:url";
 import { localNats } from "./local/nats.js";
 import { localPostgres } from "./local/postgres.js";
+import { answers } from "./local/probe.js";
+import { localS3 } from "./local/s3.js";
 import { startLocalService, stopOne } from "./local/services.js";
 
 if (Number(process.versions.node.split(".")[0]) < 24) {
@@ -19,7 +21,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dataDir = process.env.PARLEY_DATA_DIR ?? `${root}.data`;
 const say = (line) => process.stdout.write(`[start] ${line}\n`);
 
-// One port for clients, four consecutive ones for the services' gRPC.
+// One port for clients, five consecutive ones for the services' gRPC.
 const httpPort = Number(process.env.PARLEY_HTTP_PORT ?? 8080);
 const grpcBase = Number(process.env.PARLEY_GRPC_PORT_BASE ?? 7100);
 const grpcAddress = {
@@ -27,17 +29,26 @@ const grpcAddress = {
   delivery: `127.0.0.1:${grpcBase + 1}`,
   history: `127.0.0.1:${grpcBase + 2}`,
   presence: `127.0.0.1:${grpcBase + 3}`,
+  media: `127.0.0.1:${grpcBase + 4}`,
 };
+// Where the local S3-compatible server listens (clients upload to it).
+const S3_PORT = 4568;
 const serviceEnv = {
   history: { GRPC_ADDRESS: grpcAddress.history },
   presence: { GRPC_ADDRESS: grpcAddress.presence },
-  delivery: { GRPC_ADDRESS: grpcAddress.delivery, HISTORY_ADDRESS: grpcAddress.history },
+  media: { GRPC_ADDRESS: grpcAddress.media, HISTORY_ADDRESS: grpcAddress.history },
+  delivery: {
+    GRPC_ADDRESS: grpcAddress.delivery,
+    HISTORY_ADDRESS: grpcAddress.history,
+    MEDIA_ADDRESS: grpcAddress.media,
+  },
   edge: {
     GRPC_ADDRESS: grpcAddress.edge,
     EDGE_HTTP_ADDRESS: `127.0.0.1:${httpPort}`,
     DELIVERY_ADDRESS: grpcAddress.delivery,
     HISTORY_ADDRESS: grpcAddress.history,
     PRESENCE_ADDRESS: grpcAddress.presence,
+    MEDIA_ADDRESS: grpcAddress.media,
   },
 };
 
@@ -67,8 +78,12 @@ try {
   const postgres = await localPostgres(dataDir, say);
   if (postgres.stop) stops.push(postgres.stop);
 
+  const s3 = await findOrStartS3();
+  if (s3.stop) stops.push(s3.stop);
+
   const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url };
-  for (const name of ["history", "presence", "delivery", "edge"]) {
+  serviceEnv.media = { ...serviceEnv.media, ...s3.env };
+  for (const name of ["history", "presence", "media", "delivery", "edge"]) {
     const { child } = await startLocalService(root, name, { ...env, ...serviceEnv[name] });
     children.push(child);
     child.once("exit", (code, signal) => {
@@ -85,4 +100,34 @@ try {
 } catch (err) {
   say(`failed to start: ${err.message}`);
   await stop(1);
+}
+
+/**
+ * S3_ENDPOINT if set (svc-media then reads every S3_* setting from the
+ * environment), else the local server another launcher started on S3_PORT,
+ * else a new one in this process with its objects under .data/s3.
+ * Returns svc-media's storage settings and, for a new server, its stop.
+ */
+async function findOrStartS3() {
+  if (process.env.S3_ENDPOINT) {
+    say(`s3: using S3_ENDPOINT=${process.env.S3_ENDPOINT}`);
+    return { env: {} };
+  }
+  if (await answers("127.0.0.1", S3_PORT)) {
+    say(`s3: using the local server on 127.0.0.1:${S3_PORT}`);
+    return { env: localS3Env(`http://127.0.0.1:${S3_PORT}`) };
+  }
+  const s3 = await localS3(dataDir, say, S3_PORT);
+  return { env: localS3Env(s3.endpoint), stop: s3.stop };
+}
+
+/** svc-media's settings for the local server: its fixed keys, a bucket made on start. */
+function localS3Env(endpoint) {
+  return {
+    S3_ENDPOINT: endpoint,
+    S3_ACCESS_KEY_ID: "S3RVER",
+    S3_SECRET_ACCESS_KEY: "S3RVER",
+    S3_FORCE_PATH_STYLE: "true",
+    S3_CREATE_BUCKET: "true",
+  };
 }

@@ -1,15 +1,22 @@
 import { dropNatsNamespace, dropSchema } from "../../testkit/cleanup.js";
 import { baseEnv, uniqueNamespace } from "../../testkit/env.js";
 import { freePort } from "../../testkit/ports.js";
+import { startTestS3, type TestS3 } from "../../testkit/s3.js";
 import { startService, type RunningService } from "../../testkit/service.js";
 
-type Name = "history" | "presence" | "delivery" | "edge";
-const ORDER: Name[] = ["history", "presence", "delivery", "edge"];
+type Name = "history" | "presence" | "media" | "delivery" | "edge";
+const ORDER: Name[] = ["history", "presence", "media", "delivery", "edge"];
+
+export interface SystemOptions {
+  /** Run svc-media too, with an s3rver of the system's own. */
+  media?: boolean;
+}
 
 /**
- * The whole system in one namespace: svc-history, svc-delivery and svc-edge
- * as processes, on ports fixed at start so that a restarted service comes
- * back where the others (and the clients) expect it.
+ * The whole system in one namespace: svc-history, svc-presence, svc-media
+ * (when asked for), svc-delivery and svc-edge as processes, on ports fixed
+ * at start so that a restarted service comes back where the others (and
+ * the clients) expect it.
  */
 export class System {
   private readonly running = new Map<Name, RunningService>();
@@ -18,13 +25,18 @@ export class System {
     readonly namespace: string,
     private readonly env: Record<Name, Record<string, string>>,
     readonly edgeUrl: string,
+    private readonly s3: TestS3 | undefined,
   ) {}
 
-  static async start(extraEnv: Record<string, string> = {}): Promise<System> {
+  static async start(
+    extraEnv: Record<string, string> = {},
+    options: SystemOptions = {},
+  ): Promise<System> {
     const namespace = uniqueNamespace();
-    const [delivery, history, presence, edgeHttp, edgeGrpc] = await Promise.all(
-      Array.from({ length: 5 }, freePort),
+    const [delivery, history, presence, media, edgeHttp, edgeGrpc] = await Promise.all(
+      Array.from({ length: 6 }, freePort),
     );
+    const s3 = options.media ? await startTestS3() : undefined;
     const shared = {
       ...baseEnv(namespace),
       // Test clients send far faster than people; the limiter has its own tests.
@@ -36,6 +48,7 @@ export class System {
       DELIVERY_ADDRESS: `127.0.0.1:${delivery}`,
       HISTORY_ADDRESS: `127.0.0.1:${history}`,
       PRESENCE_ADDRESS: `127.0.0.1:${presence}`,
+      MEDIA_ADDRESS: `127.0.0.1:${media}`,
       ...extraEnv,
     };
     const system = new System(
@@ -43,6 +56,7 @@ export class System {
       {
         history: { ...shared, GRPC_ADDRESS: `127.0.0.1:${history}` },
         presence: { ...shared, GRPC_ADDRESS: `127.0.0.1:${presence}` },
+        media: { ...shared, ...s3?.env, GRPC_ADDRESS: `127.0.0.1:${media}` },
         delivery: { ...shared, GRPC_ADDRESS: `127.0.0.1:${delivery}` },
         edge: {
           ...shared,
@@ -51,8 +65,11 @@ export class System {
         },
       },
       `ws://127.0.0.1:${edgeHttp}/ws`,
+      s3,
     );
-    for (const name of ORDER) await system.startOne(name);
+    for (const name of ORDER) {
+      if (name !== "media" || s3) await system.startOne(name);
+    }
     return system;
   }
 
@@ -80,6 +97,7 @@ export class System {
   async stop(): Promise<void> {
     for (const name of [...ORDER].reverse()) await this.running.get(name)?.stop();
     this.running.clear();
+    await this.s3?.stop();
     await dropNatsNamespace(this.namespace);
     await dropSchema(this.namespace);
   }

@@ -101,7 +101,7 @@ export const mediaSpec = {
       "application/vnd.ms-powerpoint",
       "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ],
-    desc: "Content types CreateUpload accepts, comma separated. The top-level type picks the size cap: image/*, video/*, audio/*, anything else is a file. jpeg, png, webp and gif images are decoded for their size and thumbnail; other image types (heic) are kept without.",
+    desc: "Content types CreateUpload accepts, comma separated. The top-level type (image, video, audio; anything else is a file) picks the size cap. jpeg, png, webp and gif images are decoded for their size and thumbnail; other image types (heic) are kept without.",
   }),
   MEDIA_MAX_IMAGE_BYTES: sizeCap(16 * MIB, "image"),
   MEDIA_MAX_VIDEO_BYTES: sizeCap(100 * MIB, "video"),
