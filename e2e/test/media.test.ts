@@ -198,4 +198,25 @@ describe("e2e media: upload, send, receive and download through the edge", funct
     assert.equal(pending.code, "failed_precondition");
     assert.equal(alice!.receivedMessages().length, 0, "nothing refused was delivered");
   });
+  it("should answer bad media frames with error frames and keep the connection", async () => {
+    const alice = (await open("b-alice"))!;
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ type: "upload", content_type: "image/png", size: "big", sha256: "0".repeat(64) }, /size/],
+      [
+        { type: "upload", content_type: "text/html", size: 10, sha256: "0".repeat(64) },
+        /not accepted/,
+      ],
+      [{ type: "upload", content_type: "image/png", size: 10, sha256: "beef" }, /64 hex digits/],
+      [{ type: "upload_done", media_id: "../../etc" }, /media_id/],
+      [{ type: "download", media_id: 7 }, /media_id/],
+    ];
+    for (const [frame, reason] of bad) {
+      const answer = await alice.request({ ...frame, id: id("bad") });
+      assert.equal(answer.type, "error", JSON.stringify(frame));
+      assert.equal(answer.code, "invalid_argument", JSON.stringify(answer));
+      assert.match(String(answer.reason), reason);
+    }
+    // Still connected, and still able to upload.
+    await upload(alice, Buffer.from("still here"), "text/plain");
+  });
 });
