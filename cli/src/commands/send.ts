@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { text } from "node:stream/consumers";
-import { UsageError } from "../errors.js";
+import { ConnectionClosed, TimedOut, UsageError } from "../errors.js";
 import { formatSent } from "../format.js";
 import type { Sent } from "../frames.js";
 import type { Command } from "./command.js";
@@ -42,11 +43,12 @@ TEXT "-" reads the text from stdin (one trailing newline is dropped).`,
     if (args.flag("retry") && !args.has("id")) {
       throw new UsageError("--retry resends an earlier send: give its --id");
     }
+    const id = args.string("id") ?? randomUUID();
     const frame = {
       type: "send",
+      id,
       ...(to !== undefined ? { to } : { conversation_id: group }),
       body: body === "-" ? await readStdin() : body,
-      ...(args.has("id") && { id: args.string("id") }),
       ...(args.flag("retry") && { retry: true }),
     };
 
@@ -54,6 +56,13 @@ TEXT "-" reads the text from stdin (one trailing newline is dropped).`,
     try {
       const answer = await session.request(frame);
       output.result(answer as unknown as Sent, formatSent);
+    } catch (err) {
+      // Without an answer the send may still have been stored (protocol:
+      // resend with the same id and retry), so say which id that is.
+      if (err instanceof TimedOut || err instanceof ConnectionClosed) {
+        err.message += `; it may have been stored: resend with --id ${id} --retry`;
+      }
+      throw err;
     } finally {
       await session.close();
     }
