@@ -28,6 +28,7 @@ import { HistoryClient } from "./grpc/history-client.js";
 import { MediaClient } from "./grpc/media-client.js";
 import { PresenceClient } from "./grpc/presence-client.js";
 import { RequestRouter } from "./handlers/router.js";
+import { optionalRoutes } from "./http/routes.js";
 import { PresenceReporter } from "./presence/presence-reporter.js";
 import { PresenceSubscriptions } from "./presence/presence-subscriptions.js";
 import { ReceiptBatcher } from "./receipts/receipt-batcher.js";
@@ -54,6 +55,7 @@ export async function startEdge(
   if (usesDevSecret(config)) {
     log.warn("PARLEY_TOKEN_SECRET is not set: using the insecure development secret");
   }
+  const routes = optionalRoutes(config, log.child({ component: "http" }));
 
   // Calls to the other services; delivered receipts go out in batches.
   const delivery = new DeliveryClient(config.DELIVERY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
@@ -189,6 +191,7 @@ export async function startEdge(
     },
     log.child({ component: "ws" }),
     () => (nats.connected ? undefined : "nats_disconnected"),
+    routes,
   );
   const http = splitAddress(config.EDGE_HTTP_ADDRESS);
   const httpPort = await server.listen(http.host, http.port);

@@ -1,4 +1,6 @@
-import { str } from "envalid";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { bool, makeValidator, str } from "envalid";
 import {
   commonSettings,
   hostPort,
@@ -7,6 +9,16 @@ import {
   loadConfig,
   natsSettings,
 } from "@parley/common";
+
+/** Empty, or a folder holding index.html (a built web client); made absolute. */
+const webDir = makeValidator<string>((input) => {
+  if (input === "") return "";
+  const dir = resolve(input);
+  if (!existsSync(join(dir, "index.html"))) {
+    throw new Error(`expected a folder with index.html (build the web client), got "${input}"`);
+  }
+  return dir;
+});
 
 export const edgeSpec = {
   ...commonSettings,
@@ -133,6 +145,18 @@ export const edgeSpec = {
   EDGE_TYPING_MEMBER_CACHE_TTL_MS: intIn(1_000)({
     default: 60_000,
     desc: "How long a cached member list is used for typing before it is read again; announcements of membership changes drop it earlier.",
+  }),
+  EDGE_WEB_DIR: webDir({
+    default: "",
+    desc: "Folder of the built web client (web/dist) to serve at / on the HTTP port; empty serves none. It must hold index.html.",
+  }),
+  EDGE_DEV_TOKENS: bool({
+    default: false,
+    desc: "Development only: POST /dev/token mints a token for any user and device (signed with PARLEY_TOKEN_SECRET). Off, the path answers 404.",
+  }),
+  EDGE_DEV_TOKEN_TTL_S: intIn(60)({
+    default: 12 * 60 * 60,
+    desc: "Lifetime in seconds of the tokens POST /dev/token mints.",
   }),
 };
 

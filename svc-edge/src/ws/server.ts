@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { Logger } from "@parley/common";
 import { CloseCode } from "../errors.js";
+import type { HttpRoute } from "../http/static-files.js";
 import { Connection, type ConnectionContext } from "./connection.js";
 
 export const WS_PATH = "/ws";
@@ -14,7 +15,8 @@ export const WS_PATH = "/ws";
 export type ReadinessCheck = () => string | undefined;
 
 /**
- * The HTTP surface of the edge: WebSockets on /ws, GET /healthz, and the
+ * The HTTP surface of the edge: WebSockets on /ws, GET /healthz, the
+ * optional `routes` (tried in order for any other request), and the
  * heartbeat of every socket (one timer for all, not one per socket).
  */
 export class EdgeServer {
@@ -29,6 +31,7 @@ export class EdgeServer {
     private readonly ctx: ConnectionContext,
     private readonly log: Logger,
     private readonly notReady: ReadinessCheck = () => undefined,
+    private readonly routes: HttpRoute[] = [],
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -78,6 +81,7 @@ export class EdgeServer {
       res.end(JSON.stringify({ status: problem ?? "ok" }));
       return;
     }
+    if (this.routes.some((route) => route(req, res))) return;
     res.writeHead(404).end();
   }
 
