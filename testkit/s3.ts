@@ -6,6 +6,22 @@ import S3rver from "s3rver";
 /** s3rver checks request signatures against this fixed key pair. */
 const S3RVER_KEY = "S3RVER";
 
+/**
+ * Lets browsers (the web client's tests) PUT and GET objects from any
+ * origin with the grant's headers, as scripts/local/s3.js does for npm start.
+ */
+const CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>3600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
 /** An S3-compatible server of the test's own, with its objects in a temporary folder. */
 export interface TestS3 {
   endpoint: string;
@@ -14,10 +30,16 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
-/** Starts s3rver on a free port of 127.0.0.1 (in this process). */
+/** Starts s3rver on a free port of 127.0.0.1 (in this process), with the bucket made. */
 export async function startTestS3(bucket = "parley-media"): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), "parley-s3-"));
-  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory });
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket, configs: [CORS] }],
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   return {

@@ -2,6 +2,26 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import S3rver from "s3rver";
 
+/** svc-media's default bucket (S3_BUCKET), made here with its CORS rules. */
+const BUCKET = "parley-media";
+
+/**
+ * Browsers (the web client, served by the edge on another origin) PUT
+ * uploads and GET downloads straight from storage, with the grant's
+ * headers: allow both from any origin.
+ */
+const CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>HEAD</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <ExposeHeader>ETag</ExposeHeader>
+    <MaxAgeSeconds>3600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
 /**
  * s3rver, an S3-compatible server from npm, started in this process on
  * 127.0.0.1:`port` with its objects under <dataDir>/s3. Returns its
@@ -10,7 +30,13 @@ import S3rver from "s3rver";
 export async function localS3(dataDir, say, port) {
   const directory = join(dataDir, "s3");
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({ address: "127.0.0.1", port, silent: true, directory });
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: BUCKET, configs: [CORS] }],
+  });
   const { port: bound } = await server.run();
   const endpoint = `http://127.0.0.1:${bound}`;
   say(`s3: started s3rver on ${endpoint} with objects in ${directory}`);
