@@ -64,3 +64,15 @@ const CONVERSATION_PATTERN = /^[a-z]_[A-Za-z0-9_-]{1,64}$/;
 export function isValidConversationId(value: unknown): value is string {
   return typeof value === "string" && CONVERSATION_PATTERN.test(value);
 }
+
+const MEDIA_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A media id as svc-media issues it: a lower-case, hyphenated UUID. */
+export function isMediaId(value: unknown): value is string {
+  return typeof value === "string" && MEDIA_ID_PATTERN.test(value);
+}
+
+/** A SHA-256 digest written as 64 hex digits (either case). */
+export function isSha256Hex(value: unknown): value is string {
+  return typeof value === "string" && /^[0-9a-fA-F]{64}$/.test(value);
+}

@@ -97,9 +97,13 @@ async function start(config: MediaConfig, log: Logger, stops: Stop[]): Promise<A
           store,
           objects,
           {
-            maxPixels: config.MEDIA_MAX_IMAGE_PIXELS,
-            thumbnailMaxSide: config.MEDIA_THUMBNAIL_MAX_SIDE,
-            thumbnailQuality: config.MEDIA_THUMBNAIL_QUALITY,
+            preview: {
+              maxPixels: config.MEDIA_MAX_IMAGE_PIXELS,
+              thumbnailMaxSide: config.MEDIA_THUMBNAIL_MAX_SIDE,
+              thumbnailQuality: config.MEDIA_THUMBNAIL_QUALITY,
+            },
+            maxConcurrentDecodes: config.MEDIA_MAX_CONCURRENT_DECODES,
+            sweepGraceMs: config.MEDIA_SWEEP_GRACE_MS,
           },
           log.child({ component: "completion" }),
         ),

@@ -114,6 +114,13 @@ export const mediaSpec = {
     default: 50_000_000,
     desc: "Largest image, in pixels (width × height), CompleteUpload decodes; a larger one is refused as not decodable. Bounds the memory one decode takes.",
   }),
+  MEDIA_MAX_CONCURRENT_DECODES: intIn(
+    1,
+    64,
+  )({
+    default: 2,
+    desc: "Images one instance decodes at once (for size and thumbnail); more completions wait. Each decode may hold a whole image and its pixels in memory.",
+  }),
   MEDIA_MAX_PENDING_PER_OWNER: intIn(
     1,
     100_000,
@@ -126,7 +133,7 @@ export const mediaSpec = {
     7 * 24 * 3_600_000,
   )({
     default: 15 * 60_000,
-    desc: "How long an upload grant (the presigned PUT) is valid; a pending upload not completed by then is refused and swept.",
+    desc: "How long an upload grant (the presigned PUT) is valid; a pending upload not completed by then is refused and swept. Credentials that expire (STS, instance roles) end presigned URLs with them, so keep this below their lifetime.",
   }),
   MEDIA_DOWNLOAD_TTL_MS: intIn(
     1_000,
@@ -184,7 +191,7 @@ export const mediaSpec = {
   }),
   S3_BUCKET: bucketName({
     default: "parley-media",
-    desc: "Bucket holding the objects (media/<media_id> and media/<media_id>.thumb.jpg).",
+    desc: "Bucket holding the objects: uploads/<media_id> until verified, then media/<media_id> and media/<media_id>.thumb.jpg. Give uploads/ a lifecycle rule expiring objects after a day.",
   }),
   S3_ACCESS_KEY_ID: str({
     default: "",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { MediaState } from "@parley/proto/parley/media/v1/media";
 import sharp from "sharp";
+import { MediaStore } from "../src/pg/media-store.js";
 import { failureOf, MediaDeployment, put, sha256 } from "./helpers/deployment.js";
 
 /** A PNG of noise: neither compresses to nothing nor repeats between calls. */
@@ -26,7 +27,10 @@ describe("svc-media: upload, complete, attach and download against S3-compatible
   this.timeout(30_000);
   let d: MediaDeployment;
   before(async () => {
-    d = await MediaDeployment.start({ MEDIA_MAX_PENDING_PER_OWNER: "3" });
+    d = await MediaDeployment.start({
+      MEDIA_MAX_PENDING_PER_OWNER: "3",
+      MEDIA_MAX_IMAGE_PIXELS: "200000",
+    });
   });
   after(async () => d?.dispose());
 
@@ -68,7 +72,7 @@ describe("svc-media: upload, complete, attach and download against S3-compatible
     const grant = granted.grant!;
     const url = new URL(grant.url);
     assert.equal(grant.method, "PUT");
-    assert.equal(url.pathname, `/parley-media/media/${granted.media!.mediaId}`);
+    assert.equal(url.pathname, `/parley-media/uploads/${granted.media!.mediaId}`);
     assert.equal(
       url.searchParams.get("X-Amz-SignedHeaders"),
       "content-length;content-type;host;x-amz-checksum-sha256",
@@ -98,11 +102,10 @@ describe("svc-media: upload, complete, attach and download against S3-compatible
       sha256: sha256(bytes),
     });
     const mediaId = granted.media!.mediaId;
-    if ((await put(granted, bytes, { "content-type": "text/html" })) === 200) {
-      const refused = await failureOf(d.complete("bea", mediaId));
-      assert.equal(refused.code, "failed_precondition");
-      assert.match(refused.message, /content type is "text\/html", "application\/pdf" declared/);
-    }
+    assert.equal(await put(granted, bytes, { "content-type": "text/html" }), 200);
+    const refused = await failureOf(d.complete("bea", mediaId));
+    assert.equal(refused.code, "failed_precondition");
+    assert.match(refused.message, /content type is "text\/html", "application\/pdf" declared/);
     const nothing = await failureOf(d.complete("bea", mediaId));
     assert.equal(nothing.code, "failed_precondition");
     assert.match(nothing.message, /nothing was uploaded/, "the mismatching object was deleted");
@@ -119,19 +122,69 @@ describe("svc-media: upload, complete, attach and download against S3-compatible
       sizeBytes: declared.length,
       sha256: sha256(declared),
     });
+    const earlier = await d.upload("cal", randomBytes(100), "text/plain");
     // Same length, other bytes: real S3 refuses this PUT by the checksum
-    // header; a server that does not check it stores it, and completion must catch it.
-    const status = await put(granted, randomBytes(3000));
+    // header; s3rver stores it, and completion must catch it.
+    assert.equal(await put(granted, randomBytes(3000)), 200);
     const mediaId = granted.media!.mediaId;
-    if (status === 200) {
-      const refused = await failureOf(d.complete("cal", mediaId));
-      assert.equal(refused.code, "failed_precondition");
-      assert.match(refused.message, /SHA-256 differs/);
-    }
+    const refused = await failureOf(d.complete("cal", mediaId));
+    assert.equal(refused.code, "failed_precondition");
+    assert.match(refused.message, /SHA-256 differs/);
+    const untouched = await fetchBytes((await d.download("cal", earlier.mediaId)).url);
+    assert.equal(untouched.status, 200, "the owner's other media is not affected");
     const again = await failureOf(d.complete("cal", mediaId));
     assert.match(again.message, /nothing was uploaded/, "the mismatching object was deleted");
     assert.equal(await put(granted, declared), 200);
     assert.equal((await d.complete("cal", mediaId)).media!.state, MediaState.MEDIA_STATE_READY);
+  });
+
+  it("should refuse an upload of another size than declared, and delete it", async () => {
+    const declared = randomBytes(1000);
+    const granted = await d.createUpload({
+      ownerId: "cay",
+      contentType: "application/zip",
+      sizeBytes: declared.length,
+      sha256: sha256(declared),
+    });
+    const mediaId = granted.media!.mediaId;
+    // What storage that enforces no signed header would keep.
+    await d.putObject(`uploads/${mediaId}`, randomBytes(1200), "application/zip");
+    const refused = await failureOf(d.complete("cay", mediaId));
+    assert.equal(refused.code, "failed_precondition");
+    assert.match(refused.message, /size is 1200 bytes, 1000 declared/);
+    assert.match((await failureOf(d.complete("cay", mediaId))).message, /nothing was uploaded/);
+  });
+
+  it("should serve what was verified even after another PUT on the same grant", async () => {
+    const bytes = randomBytes(800);
+    const { media, granted } = await d.grantAndPut("cyd", bytes, "application/pdf");
+    await d.complete("cyd", media.mediaId);
+    // The grant is still valid: a second PUT lands in uploads/, never in
+    // what downloads serve.
+    assert.equal(await put(granted, randomBytes(800)), 200);
+    const got = await fetchBytes((await d.download("cyd", media.mediaId)).url);
+    assert.ok(got.bytes.equals(bytes), "the download is the verified content");
+  });
+
+  it("should size and thumbnail a rotated photo as it is displayed", async () => {
+    const sideways = await sharp(randomBytes(200 * 100 * 3), {
+      raw: { width: 200, height: 100, channels: 3 },
+    })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const media = await d.upload("dee", sideways, "image/jpeg");
+    assert.deepEqual([media.width, media.height], [100, 200]);
+    assert.deepEqual([media.thumbnail!.width, media.thumbnail!.height], [48, 96]);
+  });
+
+  it("should refuse an image over the pixel limit, saying so", async () => {
+    const big = await photo(600, 400);
+    const { media, status } = await d.grantAndPut("dov", big, "image/png");
+    assert.equal(status, 200);
+    const refused = await failureOf(d.complete("dov", media.mediaId));
+    assert.equal(refused.code, "failed_precondition");
+    assert.match(refused.message, /the image is 600×400, over 200000 pixels/);
   });
 
   it("should refuse an image that does not decode, and delete it", async () => {
@@ -298,6 +351,9 @@ describe("svc-media: upload, complete, attach and download against S3-compatible
       ["invoice\u202Efdp.exe", "invoicefdp.exe"],
       ["tab\tand\u0000nul.txt", "tabandnul.txt"],
       ["/", ""],
+      ["zero\u200Bwidth\uFEFF.txt", "zerowidth.txt"],
+      ["line\u2028break\u00AD.txt", "linebreak.txt"],
+      ["family \u{1F468}\u200D\u{1F469}.png", "family \u{1F468}\u200D\u{1F469}.png"],
     ];
     names.forEach(([raw, kept], i) => {
       it(`should keep the file name ${JSON.stringify(raw)} as ${JSON.stringify(kept)}`, async () => {
@@ -306,7 +362,7 @@ describe("svc-media: upload, complete, attach and download against S3-compatible
       });
     });
 
-    it("should cut a very long file name to 255 bytes at a character boundary", async () => {
+    it("should cut a very long file name to 255 bytes at a character boundary, keeping its extension", async () => {
       const { media } = await d.grantAndPut(
         "pia",
         randomBytes(10),
@@ -314,7 +370,14 @@ describe("svc-media: upload, complete, attach and download against S3-compatible
         `${"é".repeat(200)}.txt`,
       );
       assert.ok(Buffer.byteLength(media.fileName) <= 255);
-      assert.equal(media.fileName, "é".repeat(127));
+      assert.equal(media.fileName, `${"é".repeat(125)}.txt`);
+    });
+
+    it("should hold the pending cap under parallel requests", async () => {
+      const answers = await Promise.allSettled(
+        Array.from({ length: 10 }, () => d.createUpload({ ...good(), ownerId: "zed" })),
+      );
+      assert.equal(answers.filter((a) => a.status === "fulfilled").length, 3);
     });
 
     it("should refuse a grant past the owner's pending cap", async () => {
@@ -370,10 +433,15 @@ describe("svc-media: expired uploads", function () {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.equal(await put(granted, bytes), 403);
-    const head = await fetch(`${d.s3.endpoint}/parley-media/media/${media.mediaId}`, {
-      method: "HEAD",
-    });
-    assert.ok(head.status === 403 || head.status === 404, `object gone (HEAD ${head.status})`);
+    assert.equal(await d.objectExists(`uploads/${media.mediaId}`), false, "the upload was deleted");
     assert.equal((await failureOf(d.complete("sam", media.mediaId))).code, "not_found");
+  });
+
+  it("should not mark ready an upload whose grant and grace ended during its check", async () => {
+    const store = new MediaStore(d.schemaPool());
+    const { media } = await d.grantAndPut("tom", randomBytes(10), "text/plain");
+    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    const verified = { width: 0, height: 0, thumbnail: undefined };
+    assert.equal(await store.markReady(media.mediaId, verified, 0), undefined);
   });
 });

@@ -1,6 +1,7 @@
 import {
   directConversationId,
   isGroupConversationId,
+  isMediaId,
   isValidConversationId,
   nameBasedUuid,
   ParleyError,
@@ -83,10 +84,8 @@ function validateTarget(
   return { recipientId, conversationId: directConversationId(senderId, recipientId) };
 }
 
-const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 function validateMediaId(mediaId: string): string {
-  if (!MEDIA_ID.test(mediaId)) {
+  if (!isMediaId(mediaId)) {
     throw ParleyError.invalid("media_id must be a media id (a lower-case UUID)");
   }
   return mediaId;

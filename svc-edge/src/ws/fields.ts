@@ -1,4 +1,4 @@
-import { isGroupConversationId, isValidConversationId, isValidId } from "@parley/common";
+import { isGroupConversationId, isMediaId, isValidConversationId, isValidId } from "@parley/common";
 import { RequestError } from "../errors.js";
 
 /**
@@ -112,12 +112,10 @@ export function requireText(f: Fields, field: string, requestId: string | undefi
   return value;
 }
 
-const MEDIA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** A media id as svc-media issues it: a lower-case, hyphenated UUID. */
 export function requireMediaId(f: Fields, requestId: string): string {
   const value = f.media_id;
-  if (typeof value !== "string" || !MEDIA_ID.test(value)) {
+  if (!isMediaId(value)) {
     throw RequestError.invalid("media_id must be a media id (a lower-case UUID)", requestId);
   }
   return value;

@@ -1,3 +1,4 @@
+import { isSha256Hex } from "@parley/common";
 import { RequestError } from "../errors.js";
 import { optionalBoolean, requireIdField, requireMediaId, type Fields } from "./fields.js";
 import type { DownloadFrame, UploadDoneFrame, UploadFrame } from "./frames.js";
@@ -11,6 +12,8 @@ export const mediaParsers = {
 
 /** A file name is the user's text: bounded here, sanitised by svc-media. */
 const MAX_FILE_NAME_CHARS = 1_024;
+/** Far longer than any real MIME type; svc-media checks the allow-list. */
+const MAX_CONTENT_TYPE_CHARS = 255;
 
 /**
  * Shape only. Which types and sizes are allowed, and what a file name may
@@ -18,14 +21,18 @@ const MAX_FILE_NAME_CHARS = 1_024;
  */
 function parseUpload(f: Fields): UploadFrame {
   const id = requireIdField(f, "id", undefined);
-  if (typeof f.content_type !== "string" || f.content_type === "") {
+  if (
+    typeof f.content_type !== "string" ||
+    f.content_type === "" ||
+    f.content_type.length > MAX_CONTENT_TYPE_CHARS
+  ) {
     throw RequestError.invalid("content_type must be a MIME type such as image/jpeg", id);
   }
   const size = f.size;
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 1) {
     throw RequestError.invalid("size must be a positive integer (bytes)", id);
   }
-  if (typeof f.sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(f.sha256)) {
+  if (!isSha256Hex(f.sha256)) {
     throw RequestError.invalid("sha256 must be 64 hex digits", id);
   }
   const frame: UploadFrame = {

@@ -1,26 +1,45 @@
 /** The longest file name kept, in UTF-8 bytes (what most file systems allow). */
 export const MAX_FILE_NAME_BYTES = 255;
 
-/**
- * Characters that must never reach a file name shown to people: C0 and C1
- * controls (NUL included), and the bidi controls that make "gpj.exe" look
- * like "exe.jpg" (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI, LRM, RLM and
- * the Arabic letter mark).
- */
-const UNSAFE = /[\p{Cc}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/gu;
+/** An extension longer than this is part of the name, not kept on truncation. */
+const MAX_EXTENSION_BYTES = 16;
 
 /**
- * The client's file name as metadata: its last path segment only, NFC,
- * without control or bidi characters, trimmed, at most 255 UTF-8 bytes (cut
- * at a code point boundary). A name that is nothing but a path ("..", "/")
- * becomes empty, as does one of unsafe characters only. The result is never
- * used to name an object.
+ * Characters that must never reach a file name shown to people: C0 and C1
+ * controls (NUL included), line and paragraph separators, and format
+ * characters: the bidi controls that make "gpj.exe" look like "exe.jpg",
+ * zero-width spaces, the BOM, soft hyphens and tag characters. The zero
+ * width joiner and non-joiner stay: some scripts and emoji need them.
+ */
+const UNSAFE = /[\p{Cc}\p{Zl}\p{Zp}]|(?![\u200C\u200D])\p{Cf}/gu;
+
+/**
+ * The client's file name as metadata: its last path segment only, without
+ * unsafe characters, NFC, trimmed, at most 255 UTF-8 bytes (cut at a code
+ * point boundary, keeping a short extension). A name that is nothing but a
+ * path ("..", "/") becomes empty, as does one of unsafe characters only.
+ * The result is never used to name an object.
  */
 export function sanitiseFileName(raw: string): string {
-  const cleaned = raw.toWellFormed().normalize("NFC").replace(UNSAFE, "");
-  const base = cleaned.slice(Math.max(cleaned.lastIndexOf("/"), cleaned.lastIndexOf("\\")) + 1);
-  const bounded = truncateUtf8(base.trim(), MAX_FILE_NAME_BYTES).trim();
+  const cleaned = raw.toWellFormed().replace(UNSAFE, "").normalize("NFC");
+  const base = cleaned
+    .slice(Math.max(cleaned.lastIndexOf("/"), cleaned.lastIndexOf("\\")) + 1)
+    .trim();
+  const bounded = boundName(base);
   return bounded === "." || bounded === ".." ? "" : bounded;
+}
+
+/** The name cut to MAX_FILE_NAME_BYTES, its extension kept when short. */
+function boundName(name: string): string {
+  if (Buffer.byteLength(name, "utf8") <= MAX_FILE_NAME_BYTES) return name;
+  const dot = name.lastIndexOf(".");
+  const extension = dot > 0 ? name.slice(dot) : "";
+  const extensionBytes = Buffer.byteLength(extension, "utf8");
+  if (extension === "" || extensionBytes > MAX_EXTENSION_BYTES) {
+    return truncateUtf8(name, MAX_FILE_NAME_BYTES).trim();
+  }
+  const stem = truncateUtf8(name.slice(0, dot), MAX_FILE_NAME_BYTES - extensionBytes).trim();
+  return `${stem}${extension}`;
 }
 
 /** The longest prefix of `text` that fits in `maxBytes` of UTF-8, whole code points only. */

@@ -1,9 +1,8 @@
-import { ParleyError } from "@parley/common";
+import { isMediaId, ParleyError } from "@parley/common";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Returns the media id in lower case, or throws INVALID_ARGUMENT. */
+/** The media id, or INVALID_ARGUMENT: ids are lower-case UUIDs, as issued. */
 export function requireMediaId(value: string): string {
-  if (!UUID.test(value)) throw ParleyError.invalid("media_id must be a UUID");
-  return value.toLowerCase();
+  if (!isMediaId(value))
+    throw ParleyError.invalid("media_id must be a media id (a lower-case UUID)");
+  return value;
 }

@@ -1,6 +1,6 @@
-import { ParleyError, requireId } from "@parley/common";
+import { isSha256Hex, ParleyError, requireId } from "@parley/common";
 import type { CreateUploadRequest } from "@parley/proto/parley/media/v1/media";
-import { sanitiseFileName } from "./file-name.js";
+import { sanitiseFileName, truncateUtf8 } from "./file-name.js";
 import { kindOf, type UploadLimits } from "./media-kind.js";
 
 /** A checked CreateUpload request. */
@@ -23,7 +23,7 @@ export function validateUpload(request: CreateUploadRequest, limits: UploadLimit
   const contentType = request.contentType.trim().toLowerCase();
   if (!limits.contentTypes.has(contentType)) {
     throw ParleyError.invalid(
-      `content_type "${request.contentType}" is not accepted; allowed: ${[...limits.contentTypes].join(", ")}`,
+      `content_type ${JSON.stringify(truncateUtf8(request.contentType, 100))} is not accepted; allowed: ${[...limits.contentTypes].join(", ")}`,
     );
   }
   const kind = kindOf(contentType);
@@ -36,7 +36,7 @@ export function validateUpload(request: CreateUploadRequest, limits: UploadLimit
       `size_bytes ${request.sizeBytes} is over the ${kind} cap of ${cap} bytes`,
     );
   }
-  if (!/^[0-9a-fA-F]{64}$/.test(request.sha256)) {
+  if (!isSha256Hex(request.sha256)) {
     throw ParleyError.invalid("sha256 must be 64 hex digits (the SHA-256 of the content)");
   }
   return {

@@ -1,7 +1,7 @@
 import type { Logger } from "@parley/common";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MediaStore } from "../pg/media-store.js";
-import { objectKey, thumbnailKey, type ObjectStore } from "../s3/object-store.js";
+import { objectKey, thumbnailKey, uploadKey, type ObjectStore } from "../s3/object-store.js";
 
 export interface SweeperSettings {
   intervalMs: number;
@@ -18,9 +18,10 @@ export interface SweeperSettings {
  * idempotent, and a row deletion spares media that turned ready.
  *
  * Known shortcoming: a PUT that starts just before its URL expires and
- * takes longer than the grace may land after its object was swept, leaving
- * an object no row refers to. A bucket lifecycle rule expiring such
- * objects (or a sweep of the bucket's listing) would catch those.
+ * takes longer than the grace may land after the sweep, and a PUT repeated
+ * after completion lands too: both leave an object under `uploads/` that
+ * no row refers to. Nothing is ever served from `uploads/`; a bucket
+ * lifecycle rule expiring its objects after a day removes them.
  */
 export class ExpiredUploadSweeper {
   private stopped = false;
@@ -53,6 +54,7 @@ export class ExpiredUploadSweeper {
       if (expired.length === 0) break;
       await Promise.all(
         expired.flatMap((id) => [
+          this.objects.delete(uploadKey(id)),
           this.objects.delete(objectKey(id)),
           this.objects.delete(thumbnailKey(id)),
         ]),

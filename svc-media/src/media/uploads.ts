@@ -8,7 +8,7 @@ import { toMedia } from "../domain/media-record.js";
 import type { UploadLimits } from "../domain/media-kind.js";
 import { validateUpload } from "../domain/upload-request.js";
 import type { MediaStore } from "../pg/media-store.js";
-import { objectKey, type ObjectStore } from "../s3/object-store.js";
+import { uploadKey, type ObjectStore } from "../s3/object-store.js";
 
 /** CreateUpload: a pending row and the presigned PUT that fills it. */
 export class Uploads {
@@ -36,7 +36,7 @@ export class Uploads {
     }
     // The URL's own expiry matches the row's, whole seconds, never later.
     const expiresInS = Math.max(1, Math.floor((record.expiresAtMs - Date.now()) / 1000));
-    const put = await this.objects.presignPut(objectKey(mediaId), upload, expiresInS);
+    const put = await this.objects.presignPut(uploadKey(mediaId), upload, expiresInS);
     return {
       media: toMedia(record),
       grant: { method: "PUT", url: put.url, headers: put.headers, expiresAtMs: record.expiresAtMs },

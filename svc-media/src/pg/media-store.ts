@@ -1,6 +1,7 @@
 import type pg from "pg";
-import type { MediaRecord, ThumbnailImage } from "../domain/media-record.js";
+import type { MediaRecord } from "../domain/media-record.js";
 import type { ValidUpload } from "../domain/upload-request.js";
+import type { Verified } from "../media/completion.js";
 
 interface MediaRow {
   media_id: string;
@@ -41,13 +42,6 @@ function toRecord(row: MediaRow): MediaRecord {
     createdAtMs: Number(row.created_ms),
     expiresAtMs: Number(row.expires_ms),
   };
-}
-
-/** What CompleteUpload learnt of the object. */
-export interface Verified {
-  width: number;
-  height: number;
-  thumbnail: ThumbnailImage | undefined;
 }
 
 /** A 1:1 peer ('' for a group) per conversation the media was sent to. */
@@ -121,15 +115,22 @@ export class MediaStore {
   }
 
   /**
-   * Marks a pending upload ready with what verification found. Answers
-   * the ready record, also when another call completed it first.
+   * Marks a pending upload ready with what verification found, unless the
+   * sweeper may already have taken it (its grant ended more than `graceMs`
+   * ago, by the same clock the sweeper reads). Answers the ready record,
+   * also when another call completed it first, and nothing otherwise.
    */
-  async markReady(mediaId: string, verified: Verified): Promise<MediaRecord | undefined> {
+  async markReady(
+    mediaId: string,
+    verified: Verified,
+    graceMs: number,
+  ): Promise<MediaRecord | undefined> {
     const { rows } = await this.pool.query<MediaRow>(
       `UPDATE media
           SET state = 'ready', width = $2, height = $3, thumbnail_jpeg = $4,
               thumbnail_width = $5, thumbnail_height = $6, completed_at = now()
         WHERE media_id = $1 AND state = 'pending'
+          AND expires_at > now() - $7 * interval '1 millisecond'
         RETURNING ${COLUMNS}`,
       [
         mediaId,
@@ -138,9 +139,12 @@ export class MediaStore {
         verified.thumbnail?.jpeg ?? null,
         verified.thumbnail?.width ?? 0,
         verified.thumbnail?.height ?? 0,
+        graceMs,
       ],
     );
-    return rows[0] ? toRecord(rows[0]) : this.find(mediaId);
+    if (rows[0]) return toRecord(rows[0]);
+    const now = await this.find(mediaId);
+    return now?.state === "ready" ? now : undefined;
   }
 
   /** Records that the media was sent to the conversation; a repeat changes nothing. */

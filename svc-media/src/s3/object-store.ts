@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -10,9 +11,19 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { S3Clients } from "./clients.js";
 
-/** Object keys derive from the media id alone, never from client input. */
+/**
+ * Object keys derive from the media id alone, never from client input.
+ * Clients upload to `uploads/`; only verified content is copied to
+ * `media/`, where downloads are served from.
+ */
+export const uploadKey = (mediaId: string) => `uploads/${mediaId}`;
 export const objectKey = (mediaId: string) => `media/${mediaId}`;
 export const thumbnailKey = (mediaId: string) => `media/${mediaId}.thumb.jpg`;
+
+/** The object changed between two requests that named its ETag. */
+export class ObjectChanged extends Error {
+  override name = "ObjectChanged";
+}
 
 /** What storage says of an uploaded object. */
 export interface StoredObject {
@@ -20,6 +31,8 @@ export interface StoredObject {
   contentType: string;
   /** Base64 SHA-256 of the whole object, when storage reports one. */
   sha256Base64: string | undefined;
+  /** Names this version of the object in If-Match conditions. */
+  etag: string;
 }
 
 /** A presigned PUT: the URL and exactly the headers the client must send. */
@@ -99,6 +112,7 @@ export class ObjectStore {
         sizeBytes: head.ContentLength ?? 0,
         contentType: head.ContentType ?? "",
         sha256Base64: wholeObjectChecksum(head.ChecksumSHA256),
+        etag: head.ETag ?? "",
       };
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -106,19 +120,42 @@ export class ObjectStore {
     }
   }
 
-  /** The whole object in memory: for images, whose size is capped. */
-  async read(key: string): Promise<Buffer> {
-    const body = await this.body(key);
+  /**
+   * The object version `etag` names, whole, in memory: for images, whose
+   * size is capped. Reading stops past `maxBytes`, whatever storage sends.
+   */
+  async read(key: string, etag: string, maxBytes: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
+    let size = 0;
+    for await (const chunk of await this.body(key, etag)) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) throw new ObjectChanged(`${key} is longer than ${maxBytes} bytes`);
+      chunks.push(chunk as Buffer);
+    }
     return Buffer.concat(chunks);
   }
 
-  /** The object's SHA-256 (hex), streamed: memory stays flat whatever the size. */
-  async sha256(key: string): Promise<string> {
+  /** The SHA-256 (hex) of the version `etag` names, streamed: memory stays flat. */
+  async sha256(key: string, etag: string): Promise<string> {
     const hash = createHash("sha256");
-    for await (const chunk of await this.body(key)) hash.update(chunk as Buffer);
+    for await (const chunk of await this.body(key, etag)) hash.update(chunk as Buffer);
     return hash.digest("hex");
+  }
+
+  /** Copies the version `etag` names (server side, up to 5 GiB). */
+  async copy(from: string, to: string, etag: string): Promise<void> {
+    try {
+      await this.clients.service.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          CopySource: `${this.bucket}/${from}`,
+          CopySourceIfMatch: etag,
+        }),
+      );
+    } catch (err) {
+      throw isChanged(err) ? new ObjectChanged(`${from} changed`, { cause: err }) : err;
+    }
   }
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
@@ -136,11 +173,15 @@ export class ObjectStore {
     }
   }
 
-  private async body(key: string): Promise<Readable> {
-    const got = await this.clients.service.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: key }),
-    );
-    return got.Body as Readable;
+  private async body(key: string, etag: string): Promise<Readable> {
+    try {
+      const got = await this.clients.service.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: etag }),
+      );
+      return got.Body as Readable;
+    } catch (err) {
+      throw isChanged(err) ? new ObjectChanged(`${key} changed`, { cause: err }) : err;
+    }
   }
 }
 
@@ -151,6 +192,14 @@ export class ObjectStore {
  */
 function wholeObjectChecksum(value: string | undefined): string | undefined {
   return value && !value.includes("-") ? value : undefined;
+}
+
+/** 412: the If-Match ETag no longer names the object (404: it is gone). */
+function isChanged(err: unknown): boolean {
+  return (
+    err instanceof S3ServiceException &&
+    (err.$metadata.httpStatusCode === 412 || err.$metadata.httpStatusCode === 404)
+  );
 }
 
 function isNotFound(err: unknown): boolean {
