@@ -12,13 +12,17 @@ import { System } from "../support/system.js";
 
 type Seen = { user_id: string; online: boolean; last_seen?: number };
 
-// Short enough for a test, in the proportions of the defaults.
+// Short enough for a test, in the proportions of the defaults (the lease
+// twice the grace period).
 const GRACE_MS = 1_500;
+const LEASE_TTL_MS = 3_000;
+const SWEEP_INTERVAL_MS = 200;
+const REPORT_INTERVAL_MS = 200;
 const SETTINGS = {
-  EDGE_PRESENCE_INTERVAL_MS: "200",
-  PRESENCE_LEASE_TTL_MS: "1500",
+  EDGE_PRESENCE_INTERVAL_MS: String(REPORT_INTERVAL_MS),
+  PRESENCE_LEASE_TTL_MS: String(LEASE_TTL_MS),
   PRESENCE_OFFLINE_GRACE_MS: String(GRACE_MS),
-  PRESENCE_SWEEP_INTERVAL_MS: "200",
+  PRESENCE_SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
 };
 
 describe("e2e presence and typing", () => {
@@ -142,7 +146,7 @@ describe("e2e presence and typing", () => {
     assert.deepEqual(offline, [], "never shown offline");
   });
 
-  it("should turn the users of a killed edge offline within the lease and the grace", async () => {
+  it("should turn the users of a killed edge offline within the lease TTL", async () => {
     await open("k-victim");
     const presence = createClient(PresenceServiceClient, system.address("presence"));
     const updates: WatchPresenceResponse[] = [];
@@ -155,13 +159,21 @@ describe("e2e presence and typing", () => {
         5_000,
         "k-victim online",
       );
-      const killedAt = updates.length;
+      const mark = updates.length;
+      const killedAt = Date.now();
       await system.kill("edge"); // no goodbye
-      await eventually(
-        () => updates.slice(killedAt).some((u) => u.presence?.online === false),
-        10_000,
-        "k-victim offline",
-        100,
+      const offline = () => updates.slice(mark).find((u) => u.presence?.online === false);
+      await eventually(() => offline() !== undefined, 10_000, "k-victim offline", 20);
+      // The grace period counts from the edge's last report (at most an
+      // interval before the kill) and is over when the lease ends.
+      const tookMs = Date.now() - killedAt;
+      const withinMs = LEASE_TTL_MS + SWEEP_INTERVAL_MS + 500;
+      assert.ok(tookMs <= withinMs, `offline ${tookMs} ms after the kill, not within ${withinMs}`);
+      assert.ok(tookMs >= LEASE_TTL_MS - REPORT_INTERVAL_MS - 100, `offline too soon: ${tookMs}`);
+      const lastSeen = offline()!.presence!.lastSeenMs;
+      assert.ok(
+        lastSeen <= killedAt && lastSeen >= killedAt - REPORT_INTERVAL_MS - 500,
+        `last seen ${killedAt - lastSeen} ms before the kill: the edge's last report`,
       );
     } finally {
       stream.cancel();

@@ -119,6 +119,7 @@ async function start(config: PresenceConfig, log: Logger, stops: Stop[]): Promis
     {
       intervalMs: config.PRESENCE_SWEEP_INTERVAL_MS,
       graceMs: config.PRESENCE_OFFLINE_GRACE_MS,
+      leaseTtlMs: config.PRESENCE_LEASE_TTL_MS,
       concurrency: config.PRESENCE_STORE_CONCURRENCY,
     },
     log.child({ component: "sweeper" }),

@@ -30,7 +30,7 @@ export const presenceSpec = {
     3_600_000,
   )({
     default: 30_000,
-    desc: "How long an edge's lease lasts without a report (the lease bucket's TTL). Rule: several of the edge's report intervals (5 s) and well above its report deadline (10 s), so one slow or failed report does not end the lease. Applied when the bucket is created; a bucket that exists keeps its TTL (a warning names the difference).",
+    desc: "How long an edge's lease lasts without a report (the lease bucket's TTL). A silent edge's users go offline about this long after its last report. Rule: several of the edge's report intervals (5 s) and well above its report deadline (10 s), so one slow or failed report does not end the lease; and at least PRESENCE_OFFLINE_GRACE_MS plus two report intervals, so that a device of a dead edge that reconnects to another edge within the grace period is reported there before the lease ends. Applied when the bucket is created; a bucket that exists keeps its TTL (a warning names the difference).",
   }),
   PRESENCE_OFFLINE_GRACE_MS: intIn(
     0,

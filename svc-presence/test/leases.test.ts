@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
 import { event, eventually, PresenceDeployment } from "./helpers/deployment.js";
 
 describe("svc-presence edge leases", function () {
@@ -37,6 +38,47 @@ describe("svc-presence edge leases", function () {
     } finally {
       clearInterval(heartbeats);
       published.stop();
+    }
+  });
+
+  it("should take a silent edge's users offline a lease after its last report, seen then", async () => {
+    const published = await d.follow();
+    const before = Date.now();
+    await d.report("edge-l5", [event("jo", "phone", true)], { snapshot: true });
+    const heard = Date.now();
+    // No more reports. The grace (1 s) counts from the last report, so it
+    // is over once the lease (2 s) is: offline about then, not 1 s later.
+    await eventually(() => published.flags("jo").length === 2, 8_000, "jo offline", 20);
+    const tookMs = Date.now() - heard;
+    assert.ok(tookMs >= 1_900, `offline only once the lease ran out, after ${tookMs} ms`);
+    assert.ok(tookMs < 2_000 + 100 + 600, `offline ${tookMs} ms after the last report`);
+    const offline = published.of("jo")[1]!;
+    assert.ok(
+      offline.lastSeenMs >= before && offline.lastSeenMs <= heard,
+      "last seen is the edge's last report",
+    );
+    assert.equal(await d.lastSeenRow("jo"), offline.lastSeenMs);
+    published.stop();
+  });
+
+  it("should keep a user online whose device moved to another edge before the lease ran out", async () => {
+    const published = await d.follow();
+    await d.report("edge-l6", [event("kim", "phone", true)], { snapshot: true });
+    await d.report("edge-l6b", [], { snapshot: true });
+    const heartbeats = setInterval(() => void d.report("edge-l6b", []), 300);
+    try {
+      // edge-l6 goes silent; the phone reconnects to edge-l6b a moment later.
+      await sleep(500);
+      await d.report("edge-l6b", [event("kim", "phone", true)]);
+      const leases = await d.leases();
+      await eventually(async () => (await leases.get("edge-l6"))?.operation !== "PUT", 8_000);
+      await sleep(1_000 + 500); // the grace and then some
+      assert.equal(await d.onlineOf("kim"), true);
+      assert.deepEqual(published.flags("kim"), [true]);
+    } finally {
+      clearInterval(heartbeats);
+      published.stop();
+      await d.report("edge-l6b", [], { goodbye: true });
     }
   });
 
@@ -92,5 +134,34 @@ describe("svc-presence edge leases", function () {
     await d.report("edge-l4", [], { goodbye: true });
     await d.report("edge-l4b", [], { goodbye: true });
     published.stop();
+  });
+});
+
+describe("svc-presence edge leases across an outage of svc-presence", function () {
+  let d: PresenceDeployment;
+  before(async () => {
+    d = await PresenceDeployment.start();
+  });
+  after(async () => d?.dispose());
+
+  it("should not flap the users of an edge whose lease ran out while svc-presence was down", async () => {
+    await d.report("edge-o1", [event("ola", "phone", true)], { snapshot: true });
+    await d.service.stop();
+    await sleep(2_000 + 500); // the lease runs out meanwhile
+    await d.startInstance();
+    const client = d.clients[1]!;
+    const published = await d.follow();
+    // The edge was alive all along: it reports within an interval and,
+    // asked for a snapshot, sends one. The grace period started when the
+    // sweeper found the lease gone, not at the edge's last report.
+    await sleep(200);
+    const answer = await d.report("edge-o1", [], {}, client);
+    assert.equal(answer.snapshotRequired, true);
+    await d.report("edge-o1", [event("ola", "phone", true)], { snapshot: true }, client);
+    await sleep(1_000 + 500);
+    assert.equal((await d.get(["ola"], client))[0]!.online, true);
+    assert.deepEqual(published.flags("ola"), [], "never shown offline");
+    published.stop();
+    await d.report("edge-o1", [], { goodbye: true }, client);
   });
 });

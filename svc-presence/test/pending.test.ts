@@ -92,7 +92,7 @@ describe("svc-presence pending marks and index keys", function () {
     await store.markKnown("edge-k", 2); // the edge came back
     await store.forgetKnown("edge-k", old);
     assert.equal(await store.isKnown("edge-k"), true, "a returning edge stays known");
-    await store.forgetKnown("edge-k", (await store.knownRevision("edge-k"))!);
+    await store.forgetKnown("edge-k", (await store.known("edge-k"))!.revision);
     assert.equal(await store.isKnown("edge-k"), false);
     assert.equal((await store.knownEdges()).includes("edge-k"), false, "no marker left");
 

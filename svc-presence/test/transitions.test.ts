@@ -96,15 +96,21 @@ describe("svc-presence transitions", function () {
     await d.report("edge-t3", [event("cat", "phone", true), event("dan", "phone", true)], {
       snapshot: true,
     });
-    // cat drops and comes back; dan, dropped at the same time, is the
-    // witness that a grace period and a sweep have passed.
-    await d.report("edge-t3", [event("cat", "phone", false), event("dan", "phone", false)]);
-    await d.report("edge-t3", [event("cat", "phone", true)]);
-    await eventually(() => published.flags("dan").length === 2, 10_000, "dan offline");
-    assert.deepEqual(published.flags("cat"), [true]);
-    assert.equal(await d.onlineOf("cat"), true);
-    assert.equal(await d.lastSeenRow("cat"), null);
-    published.stop();
+    // The edge stays alive: a silent one would take cat offline with its lease.
+    const heartbeats = setInterval(() => void d.report("edge-t3", []), 300);
+    try {
+      // cat drops and comes back; dan, dropped at the same time, is the
+      // witness that a grace period and a sweep have passed.
+      await d.report("edge-t3", [event("cat", "phone", false), event("dan", "phone", false)]);
+      await d.report("edge-t3", [event("cat", "phone", true)]);
+      await eventually(() => published.flags("dan").length === 2, 10_000, "dan offline");
+      assert.deepEqual(published.flags("cat"), [true]);
+      assert.equal(await d.onlineOf("cat"), true);
+      assert.equal(await d.lastSeenRow("cat"), null);
+    } finally {
+      clearInterval(heartbeats);
+      published.stop();
+    }
   });
 
   it("should keep a user with devices on two edges online until both are gone", async () => {

@@ -13,6 +13,14 @@ export interface StoredRecord {
   revision: number;
 }
 
+/** An edge svc-presence heard from, as its `known` key says. */
+export interface KnownEdge {
+  /** The key's revision, to remove it only if no report rewrote it. */
+  revision: number;
+  /** When the edge last reported, ms; 0 when unknown. */
+  lastHeardMs: number;
+}
+
 /** Keys listed from a stream, and its last sequence when they were. */
 export interface Listing {
   tokens: string[];
@@ -76,7 +84,9 @@ class BucketStream {
  *   before the record gains the edge, so a dead edge's users are found
  *   without reading every record. Never deleted one by one (see
  *   UserChanges): the whole index goes with the edge;
- * - `known.<edge>`: the edge reported; the sweeper checks each one's lease.
+ * - `known.<edge>`: the edge reports; rewritten by each report with its
+ *   time (ms), so the sweeper, which checks each known edge's lease, knows
+ *   when an edge whose lease ran out was last heard from.
  *
  * In the pending bucket (TTL far beyond the grace period, so marks and the
  * delete markers their removal leaves age out instead of piling up):
@@ -129,19 +139,27 @@ export class PresenceStore {
     return this.records.list(`e.${edgeId}.>`, 2);
   }
 
-  /** Records that the edge reported; returns the key's revision. */
+  /** Records that the edge reported at `nowMs`; returns the key's revision. */
   async markKnown(edgeId: string, nowMs: number): Promise<number> {
     return this.kv.put(`known.${edgeId}`, String(nowMs));
   }
 
   async isKnown(edgeId: string): Promise<boolean> {
-    return (await this.knownRevision(edgeId)) !== null;
+    return (await this.known(edgeId)) !== null;
   }
 
-  /** The revision of the edge's `known` key; null when it has none. */
-  async knownRevision(edgeId: string): Promise<number | null> {
+  /**
+   * The edge's `known` key: its revision, and when the edge last reported
+   * (ms; 0 when the value is unreadable). Null when it has none.
+   */
+  async known(edgeId: string): Promise<KnownEdge | null> {
     const entry = await this.kv.get(`known.${edgeId}`);
-    return entry !== null && live(entry) ? entry.revision : null;
+    if (entry === null || !live(entry)) return null;
+    const heardMs = Number(entry.string());
+    return {
+      revision: entry.revision,
+      lastHeardMs: Number.isSafeInteger(heardMs) && heardMs > 0 ? heardMs : 0,
+    };
   }
 
   async knownEdges(): Promise<string[]> {

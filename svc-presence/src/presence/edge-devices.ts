@@ -54,15 +54,18 @@ export class EdgeDevices {
    * Removes every device of the edge (its goodbye, or its lease ran out),
    * then its index as listed: keys written after the listing (the edge
    * came back) stay. `stillGone` is asked before the index goes: an edge
-   * that reported meanwhile keeps it whole.
+   * that reported meanwhile keeps it whole. Users left without devices
+   * enter the grace period as of `leftMs` (by default, now).
    */
   async remove(
     edgeId: string,
-    stillGone: () => Promise<boolean> = async () => true,
+    options: { stillGone?: () => Promise<boolean>; leftMs?: number } = {},
   ): Promise<number> {
+    const { stillGone = async () => true, leftMs } = options;
+    const leftAt = leftMs === undefined ? undefined : (nowMs: number) => Math.min(leftMs, nowMs);
     const { tokens: users, lastSeq } = await this.store.usersOnEdge(edgeId);
     await this.each(users, (userId) =>
-      this.users.change(userId, (r) => withEdgeDevices(r, edgeId, [])),
+      this.users.change(userId, (r) => withEdgeDevices(r, edgeId, []), leftAt),
     );
     if (await stillGone()) await this.store.forgetIndex(edgeId, lastSeq);
     return users.length;

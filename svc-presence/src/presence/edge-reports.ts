@@ -31,8 +31,10 @@ export class EdgeReports {
     ]);
     const fresh = leased && known;
     // Known first: an edge that dies right after this report is found by
-    // the sweeper through its known key, whatever else got written.
-    if (!fresh) await this.store.markKnown(edgeId, nowMs);
+    // the sweeper through its known key, whatever else got written. Every
+    // report rewrites it with its time: should the edge die, its users'
+    // grace period counts from then (see Sweeper).
+    await this.store.markKnown(edgeId, nowMs);
     await this.leases.renew(edgeId, nowMs);
 
     if (report.snapshot) {

@@ -17,6 +17,8 @@ import type { PresencePublisher } from "./publisher.js";
 export interface SweeperSettings {
   intervalMs: number;
   graceMs: number;
+  /** The lease TTL (PRESENCE_LEASE_TTL_MS): when a silent edge's lease ends. */
+  leaseTtlMs: number;
   concurrency: number;
 }
 
@@ -36,12 +38,26 @@ interface Due {
  * publishes. The loops are independent, so a big edge's cleanup does not
  * hold up offline transitions. Every instance sweeps; the compare-and-set
  * makes that safe, and a pass that fails leaves its work to the next one.
+ *
+ * A dead edge's users enter the grace period as of the edge's last report,
+ * not as of the cleanup: their devices were last known connected then.
+ * The grace being shorter than the lease, it is over by the time the lease
+ * ends, and the cleanup takes them offline in the same pass: about one
+ * lease TTL after the edge's last report. That holds only for a lease this
+ * sweeper saw run out: one that ended while svc-presence or NATS was down
+ * (the edge may be alive and about to report) starts the grace period now,
+ * so an outage longer than the lease does not flap every user.
  */
 export class Sweeper {
   private stopped = false;
   private loops: Promise<void>[] = [];
   private readonly abort = new AbortController();
   private readonly limit: ReturnType<typeof pLimit>;
+  /**
+   * Start of the first edge pass of the current unbroken run of successful
+   * ones; undefined before the first and after a failed one.
+   */
+  private watchingSinceMs: number | undefined;
 
   constructor(
     private readonly store: PresenceStore,
@@ -57,7 +73,7 @@ export class Sweeper {
 
   start(): void {
     this.loops = [
-      this.run("edges", () => this.sweepEdges()),
+      this.run("edges", () => this.watchEdges()),
       this.run("grace", () => this.sweepGrace()),
     ];
   }
@@ -92,7 +108,20 @@ export class Sweeper {
     }
   }
 
+  /** An edge pass that keeps track of how long passes have been succeeding. */
+  private async watchEdges(): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.sweepEdges();
+    } catch (err) {
+      this.watchingSinceMs = undefined;
+      throw err;
+    }
+    this.watchingSinceMs ??= started;
+  }
+
   private async sweepEdges(): Promise<void> {
+    let early = false;
     for (const edgeId of await this.store.knownEdges()) {
       if (this.stopped) return;
       // The revision before the lease: an edge that comes back after its
@@ -100,13 +129,29 @@ export class Sweeper {
       // the removal below, conditional on this revision, never forgets an
       // edge that reported since. The lease is asked again as well, for an
       // edge whose rewrite came just before this read.
-      const knownRevision = await this.store.knownRevision(edgeId);
-      if (knownRevision === null || (await this.leases.isLive(edgeId))) continue;
+      const known = await this.store.known(edgeId);
+      if (known === null || (await this.leases.isLive(edgeId))) continue;
       const stillGone = async () => !(await this.leases.isLive(edgeId));
-      const users = await this.devices.remove(edgeId, stillGone);
-      if (await stillGone()) await this.store.forgetKnown(edgeId, knownRevision);
-      this.log.info({ edge_id: edgeId, users }, "edge lease ran out, its devices removed");
+      const leftMs = this.leftMsOfDeadEdge(known.lastHeardMs);
+      const users = await this.devices.remove(edgeId, { stillGone, leftMs });
+      if (await stillGone()) await this.store.forgetKnown(edgeId, known.revision);
+      early ||= leftMs !== undefined && users > 0;
+      this.log.info(
+        { edge_id: edgeId, users, last_heard_ms: known.lastHeardMs, grace_from_ms: leftMs },
+        "edge lease ran out, its devices removed",
+      );
     }
+    // Grace periods that began at an edge's last report may be over already.
+    if (early && !this.stopped) await this.sweepGrace();
+  }
+
+  /**
+   * When a dead edge's users left: its last report, if this sweeper has
+   * been passing since before the lease ran out; else undefined (now).
+   */
+  private leftMsOfDeadEdge(lastHeardMs: number): number | undefined {
+    if (lastHeardMs <= 0 || this.watchingSinceMs === undefined) return undefined;
+    return this.watchingSinceMs <= lastHeardMs + this.settings.leaseTtlMs ? lastHeardMs : undefined;
   }
 
   private async sweepGrace(): Promise<void> {
