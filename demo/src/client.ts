@@ -77,13 +77,15 @@ export class DemoClient {
 
   /**
    * Sends a request and resolves with its answer (an `error` frame too),
-   * within the edge's token bucket. `rate_limited` and `unavailable` are
-   * retried with the same id (a send then with `retry: true`), as the
-   * protocol says to.
+   * within the edge's token bucket (waiting for a token is not the
+   * server's time: `onFirstWrite` runs when the frame first goes out).
+   * `rate_limited` and `unavailable` are retried with the same id (a send
+   * then with `retry: true`), as the protocol says to.
    */
-  async request(frame: Frame & { id: string }): Promise<Frame> {
+  async request(frame: Frame & { id: string }, onFirstWrite?: () => void): Promise<Frame> {
     for (let attempt = 0; ; attempt++) {
       await this.takeToken();
+      if (attempt === 0) onFirstWrite?.();
       const answer = await this.exchange(frame);
       const retryable =
         answer.type === "error" &&

@@ -204,9 +204,11 @@ async function sendAll(
           body: m.body,
           ...(mediaId === undefined ? {} : { media_id: mediaId }),
         };
-        const start = process.hrtime.bigint();
-        sentAt.set(`${m.from}/${m.clientId}`, start);
-        const answer = await clients.get(m.from)!.request(frame);
+        let start = 0n;
+        const answer = await clients.get(m.from)!.request(frame, () => {
+          start = process.hrtime.bigint();
+          sentAt.set(`${m.from}/${m.clientId}`, start);
+        });
         if (answer.type !== "sent") {
           result.refused.set(index, answer);
           continue;

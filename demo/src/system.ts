@@ -36,6 +36,11 @@ export async function startLocalSystem(say: (line: string) => void): Promise<Loc
       PARLEY_GRPC_PORT_BASE: String(grpcBase),
       PARLEY_NAMESPACE: namespace,
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      // The replay compresses a day of chat into seconds: a talkative
+      // user sends far more per second than the edge's per-connection
+      // default (20/s) lets a person.
+      EDGE_SENDS_PER_SECOND: process.env.EDGE_SENDS_PER_SECOND ?? "100000",
+      EDGE_SEND_BURST: process.env.EDGE_SEND_BURST ?? "100000",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
