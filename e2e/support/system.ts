@@ -20,6 +20,8 @@ export interface SystemOptions {
  */
 export class System {
   private readonly running = new Map<Name, RunningService>();
+  /** Instances started by startExtra, in start order. */
+  private readonly extras: RunningService[] = [];
 
   private constructor(
     readonly namespace: string,
@@ -82,6 +84,27 @@ export class System {
     this.running.set(name, await startService(name, this.env[name]));
   }
 
+  /** The running first instance of a service (its ready fields, its logs). */
+  service(name: Name): RunningService | undefined {
+    return this.running.get(name);
+  }
+
+  /**
+   * Starts another instance of a service beside the first, with `env` over
+   * the service's own (e.g. FANOUT_PARTITIONS) and a gRPC port of its own.
+   * Nothing calls its gRPC server: the others know the first's address.
+   * It stops with the system, before the first instances.
+   */
+  async startExtra(
+    name: Exclude<Name, "edge">,
+    env: Record<string, string> = {},
+  ): Promise<RunningService> {
+    const address = `127.0.0.1:${await freePort()}`;
+    const extra = await startService(name, { ...this.env[name], GRPC_ADDRESS: address, ...env });
+    this.extras.push(extra);
+    return extra;
+  }
+
   /** SIGKILL: the service dies with whatever it held in memory. */
   async kill(name: Name): Promise<void> {
     await this.running.get(name)?.kill();
@@ -95,6 +118,7 @@ export class System {
 
   /** Stops every service in order and removes the namespace. */
   async stop(): Promise<void> {
+    for (const extra of this.extras.splice(0).reverse()) await extra.stop();
     for (const name of [...ORDER].reverse()) await this.running.get(name)?.stop();
     this.running.clear();
     await this.s3?.stop();
