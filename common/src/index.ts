@@ -10,6 +10,8 @@ export {
   isGroupConversationId,
   isValidConversationId,
   nameBasedUuid,
+  isMediaId,
+  isSha256Hex,
 } from "./ids.js";
 export { groupTitleProblem, MAX_GROUP_TITLE_CHARS } from "./group-title.js";
 export { Shutdown } from "./shutdown.js";
@@ -39,3 +41,6 @@ export {
   MembershipAnnouncements,
   type MembershipListener,
 } from "./membership/membership-announcements.js";
+export { withTraceHeaders, contextOf, startMessageSpan } from "./telemetry/nats-context.js";
+export { parleyTracer, parleyMeter } from "./telemetry/instruments.js";
+export { ConsumerGauges } from "./telemetry/consumer-gauges.js";

@@ -1,6 +1,7 @@
 import { ConfigError } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Shutdown } from "./shutdown.js";
+import { stopTelemetry } from "./telemetry/lifecycle.js";
 
 /** Config fields every service's schema carries (see commonSettings). */
 export interface BaseConfig {
@@ -57,6 +58,8 @@ export async function runService<C extends BaseConfig>(
   shutdown.onParentGone();
   try {
     const ready = await start(config, log, shutdown);
+    // Last, so spans and metrics of the whole stop are flushed too.
+    shutdown.add("flush telemetry", stopTelemetry);
     log.info(ready, "ready");
     process.send?.({ type: "ready", ...ready });
   } catch (err) {

@@ -10,6 +10,8 @@ const ORDER: Name[] = ["history", "presence", "media", "delivery", "edge"];
 export interface SystemOptions {
   /** Run svc-media too, with an s3rver of the system's own. */
   media?: boolean;
+  /** Serve each service's metrics for Prometheus, on a port of its own (metricsUrl). */
+  metrics?: boolean;
 }
 
 /**
@@ -53,15 +55,24 @@ export class System {
       MEDIA_ADDRESS: `127.0.0.1:${media}`,
       ...extraEnv,
     };
+    const metrics = async (): Promise<Record<string, string>> =>
+      options.metrics
+        ? {
+            OTEL_METRICS_EXPORTER: "prometheus",
+            OTEL_EXPORTER_PROMETHEUS_HOST: "127.0.0.1",
+            OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()),
+          }
+        : {};
     const system = new System(
       namespace,
       {
-        history: { ...shared, GRPC_ADDRESS: `127.0.0.1:${history}` },
-        presence: { ...shared, GRPC_ADDRESS: `127.0.0.1:${presence}` },
-        media: { ...shared, ...s3?.env, GRPC_ADDRESS: `127.0.0.1:${media}` },
-        delivery: { ...shared, GRPC_ADDRESS: `127.0.0.1:${delivery}` },
+        history: { ...shared, ...(await metrics()), GRPC_ADDRESS: `127.0.0.1:${history}` },
+        presence: { ...shared, ...(await metrics()), GRPC_ADDRESS: `127.0.0.1:${presence}` },
+        media: { ...shared, ...s3?.env, ...(await metrics()), GRPC_ADDRESS: `127.0.0.1:${media}` },
+        delivery: { ...shared, ...(await metrics()), GRPC_ADDRESS: `127.0.0.1:${delivery}` },
         edge: {
           ...shared,
+          ...(await metrics()),
           GRPC_ADDRESS: `127.0.0.1:${edgeGrpc}`,
           EDGE_HTTP_ADDRESS: `127.0.0.1:${edgeHttp}`,
         },
@@ -73,6 +84,13 @@ export class System {
       if (name !== "media" || s3) await system.startOne(name);
     }
     return system;
+  }
+
+  /** Where a service serves its metrics (with `metrics: true`). */
+  metricsUrl(name: Name): string {
+    const port = this.env[name].OTEL_EXPORTER_PROMETHEUS_PORT;
+    if (!port) throw new Error("the system was started without metrics: true");
+    return `http://127.0.0.1:${port}/metrics`;
   }
 
   /** Where a service's gRPC server listens. */

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
+  ConsumerGauges,
   connectNats,
   createClient,
   ensureTopology,
@@ -53,6 +54,12 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
       ),
   );
   fanouts.forEach((f) => f.start());
+  // The backlog of this instance's partitions, for dashboards and alerts.
+  const gauges = new ConsumerGauges();
+  for (const { partition } of fanouts) {
+    const consumer = topology.fanoutConsumer(partition);
+    gauges.track(consumer, () => jsm.consumers.info(topology.messagesStream, consumer));
+  }
 
   const conversationLog = new ConversationLog(js, jsm, topology, config.PUBLISH_TIMEOUT_MS);
   const history = createClient(HistoryServiceClient, config.HISTORY_ADDRESS);

@@ -1,5 +1,7 @@
-import { runService } from "@parley/common";
-import { startDelivery } from "./app.js";
-import { loadDeliveryConfig } from "./config.js";
+// Telemetry starts before anything else loads: its instrumentations patch
+// gRPC, HTTP, pg and pino as they are imported. The service itself is in
+// run.ts.
+import { startTelemetry } from "@parley/common/telemetry";
 
-await runService("svc-delivery", loadDeliveryConfig, startDelivery);
+await startTelemetry("svc-delivery");
+await import("./run.js");

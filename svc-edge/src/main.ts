@@ -1,14 +1,7 @@
-import { runService } from "@parley/common";
-import { startEdge } from "./app.js";
-import { loadEdgeConfig } from "./config.js";
+// Telemetry starts before anything else loads: its instrumentations patch
+// gRPC, HTTP, pg and pino as they are imported. The service itself is in
+// run.ts.
+import { startTelemetry } from "@parley/common/telemetry";
 
-// Config errors exit 2 naming the key; SIGTERM/SIGINT run the ordered stop
-// that startEdge registered; "ready" carries the bound ports.
-await runService(
-  "svc-edge",
-  (onUnknown) => loadEdgeConfig(process.env, onUnknown),
-  async (config, log, shutdown) => {
-    const { httpPort, grpcPort } = await startEdge(config, log, shutdown);
-    return { http_port: httpPort, grpc_port: grpcPort };
-  },
-);
+await startTelemetry("svc-edge");
+await import("./run.js");

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import {
+  ConsumerGauges,
   connectNats,
   ensureTopology,
   startGrpcServer,
@@ -83,6 +84,9 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
   });
   consumer.start();
   stops.push(["stop log consumer", () => consumer.stop()]);
+  new ConsumerGauges().track(topology.historyConsumer, () =>
+    jsm.consumers.info(topology.messagesStream, topology.historyConsumer),
+  );
 
   if (config.HISTORY_RETENTION_DAYS > 0) {
     const retention = new RetentionJob(

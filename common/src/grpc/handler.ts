@@ -7,6 +7,25 @@ import {
 } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import { ErrorCode, grpcStatusOf, ParleyError } from "../errors.js";
+import { parleyMeter } from "../telemetry/instruments.js";
+
+/**
+ * Server-side call latency by method and status: the semantic conventions'
+ * rpc.server.duration. Made on first use, after telemetry started.
+ */
+let serverDuration: ReturnType<ReturnType<typeof parleyMeter>["createHistogram"]> | undefined;
+
+function recordCall(method: string, code: number, startedAt: number): void {
+  serverDuration ??= parleyMeter().createHistogram("rpc.server.duration", {
+    description: "Time a gRPC call took in the server, from request to answer.",
+    unit: "ms",
+  });
+  serverDuration.record(performance.now() - startedAt, {
+    "rpc.system": "grpc",
+    "rpc.method": method,
+    "rpc.grpc.status_code": code,
+  });
+}
 
 /**
  * Wraps an async unary handler: the one place where failures become gRPC
@@ -19,9 +38,17 @@ export function unary<Req, Res>(
   handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    const startedAt = performance.now();
     handler(call.request, call).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(toServiceError(method, err, log)),
+      (response) => {
+        recordCall(method, 0, startedAt);
+        callback(null, response);
+      },
+      (err: unknown) => {
+        const error = toServiceError(method, err, log);
+        recordCall(method, error.code ?? 2, startedAt);
+        callback(error);
+      },
     );
   };
 }

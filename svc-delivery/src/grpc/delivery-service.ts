@@ -1,4 +1,11 @@
-import { type GrpcService, type Logger, type MembershipCache, unary } from "@parley/common";
+import {
+  ErrorCode,
+  ParleyError,
+  type GrpcService,
+  type Logger,
+  type MembershipCache,
+  unary,
+} from "@parley/common";
 import {
   DeliveryServiceService,
   type SendMessageRequest,
@@ -8,6 +15,7 @@ import { directMembership, type Membership } from "../domain/membership.js";
 import { validateSend, type ValidSend } from "../domain/send.js";
 import type { StoredSends } from "../history/stored-sends.js";
 import type { MediaAttachments } from "../media/media-attachments.js";
+import { sendsCounter } from "../metrics.js";
 import type { ConversationLog } from "../nats/conversation-log.js";
 
 /**
@@ -57,9 +65,20 @@ export function deliveryService(
     }
     return answer(appended.seq, appended.sentAtMs, appended.duplicate);
   };
+  const countedSend = async (request: SendMessageRequest): Promise<SendMessageResponse> => {
+    try {
+      const answer = await sendMessage(request);
+      sendsCounter.add(1, { result: "accepted", duplicate: answer.duplicate });
+      return answer;
+    } catch (err) {
+      const reason = err instanceof ParleyError ? err.code : ErrorCode.Internal;
+      sendsCounter.add(1, { result: "refused", reason });
+      throw err;
+    }
+  };
   return {
     name: "parley.delivery.v1.DeliveryService",
     definition: DeliveryServiceService,
-    implementation: { sendMessage: unary("SendMessage", log, sendMessage) },
+    implementation: { sendMessage: unary("SendMessage", log, countedSend) },
   };
 }

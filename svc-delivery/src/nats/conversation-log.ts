@@ -1,5 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { ParleyError, type Topology } from "@parley/common";
+import { SpanKind } from "@opentelemetry/api";
+import { parleyTracer, ParleyError, withTraceHeaders, type Topology } from "@parley/common";
 import { ConversationEvent, type MediaAttachment } from "@parley/proto/parley/events/v1/events";
 import type { Membership } from "../domain/membership.js";
 import type { ValidSend } from "../domain/send.js";
@@ -48,15 +49,24 @@ export class ConversationLog {
       text: { body: send.body, media },
     });
     const subject = this.topology.messageSubject(send.conversationId);
-    let ack;
-    try {
-      ack = await this.js.publish(subject, ConversationEvent.encode(event).finish(), {
-        msgID: send.idempotencyKey,
-        timeout: this.timeoutMs,
-      });
-    } catch (err) {
-      throw ParleyError.unavailable("the message log is unavailable; retry the send", err);
-    }
+    const ack = await parleyTracer().startActiveSpan(
+      `publish ${this.topology.messagesStream}`,
+      { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "nats" } },
+      async (span) => {
+        try {
+          return await this.js.publish(subject, ConversationEvent.encode(event).finish(), {
+            msgID: send.idempotencyKey,
+            timeout: this.timeoutMs,
+            // The trace goes on with the entry: fanout and history join it.
+            headers: withTraceHeaders(),
+          });
+        } catch (err) {
+          throw ParleyError.unavailable("the message log is unavailable; retry the send", err);
+        } finally {
+          span.end();
+        }
+      },
+    );
     if (!ack.duplicate) return { seq: ack.seq, sentAtMs: nowMs, duplicate: false };
     return { seq: ack.seq, sentAtMs: await this.sentAtOf(ack.seq), duplicate: true };
   }

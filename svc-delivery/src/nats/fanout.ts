@@ -6,12 +6,20 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ensureTopology, type Logger, type Topology } from "@parley/common";
+import type { Context } from "@opentelemetry/api";
+import {
+  ensureTopology,
+  startMessageSpan,
+  withTraceHeaders,
+  type Logger,
+  type Topology,
+} from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import { setTimeout as sleep } from "node:timers/promises";
 import pRetry from "p-retry";
 import { recipientsOf } from "../domain/recipients.js";
 import type { MembershipSnapshots } from "../membership/membership-snapshots.js";
+import { fanoutEntries, fanoutWrites } from "../metrics.js";
 
 export interface FanoutOptions {
   /** Log entries fanned out concurrently before the loop waits. */
@@ -158,8 +166,15 @@ export class PartitionFanout {
     // the recipient has no use for, once per member.
     const payload = ConversationEvent.encode({ ...event, memberIds: [] }).finish();
     const conversation = event.conversationId;
+    // A traced message gets a fanout span; its inbox entries carry it on.
+    const traced = startMessageSpan("fanout", m.headers, {
+      "messaging.destination.partition.id": String(this.partition),
+      "parley.recipients": recipients.length,
+    });
     const previous = this.tails.get(conversation) ?? Promise.resolve();
-    const done = previous.then(() => this.writeAll(m, event.messageId, recipients, payload));
+    const done = previous
+      .then(() => this.writeAll(m, event.messageId, recipients, payload, traced?.context))
+      .finally(() => traced?.span.end());
     this.tails.set(conversation, done);
     void done.finally(() => {
       if (this.tails.get(conversation) === done) this.tails.delete(conversation);
@@ -172,10 +187,15 @@ export class PartitionFanout {
     messageId: string,
     recipients: string[],
     payload: Uint8Array,
+    trace: Context | undefined,
   ): Promise<void> {
     try {
-      await Promise.all(recipients.map((member) => this.writeInbox(m, member, messageId, payload)));
+      await Promise.all(
+        recipients.map((member) => this.writeInbox(m, member, messageId, payload, trace)),
+      );
       m.ack();
+      fanoutWrites.add(recipients.length);
+      fanoutEntries.add(1);
     } catch (err) {
       // Only when stopping: the entry stays unacked and comes back later.
       this.log.info({ err, stream_seq: m.seq }, "fanout abandoned at stop");
@@ -193,10 +213,14 @@ export class PartitionFanout {
     member: string,
     messageId: string,
     payload: Uint8Array,
+    trace: Context | undefined,
   ): Promise<void> {
     const subject = this.topology.inboxSubject(member);
     const msgID = `${messageId}:${member}`;
-    await pRetry(() => this.js.publish(subject, payload, { msgID }), {
+    // Headers per write: publish adds the message id to them.
+    const publish = () =>
+      this.js.publish(subject, payload, { msgID, headers: trace && withTraceHeaders(undefined, trace) });
+    await pRetry(publish, {
       retries: Infinity,
       minTimeout: 50,
       maxTimeout: this.options.retryMaxMs,

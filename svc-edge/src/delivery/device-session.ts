@@ -2,6 +2,7 @@ import type { Identity, Logger } from "@parley/common";
 import { RequestError } from "../errors.js";
 import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
 import { UnackedEvents } from "../receipts/unacked-events.js";
+import { deliveryLatency } from "../telemetry/edge-metrics.js";
 import type { CursorStore } from "./cursor-store.js";
 import type { InboxEntry } from "./inbox-entry.js";
 import type { InboxFollower } from "./inbox-follower.js";
@@ -45,7 +46,12 @@ export class DeviceSession {
     if (this.closed || !event || !(event.text || event.membership)) return;
     if (event.senderId === this.identity.userId) return;
     this.unacked ??= new UnackedEvents();
-    this.unacked.add({ inboxSeq: entry.seq, conversationId: event.conversationId, seq: event.seq });
+    this.unacked.add({
+      inboxSeq: entry.seq,
+      conversationId: event.conversationId,
+      seq: event.seq,
+      sentAtMs: event.sentAtMs,
+    });
   }
 
   /**
@@ -62,8 +68,10 @@ export class DeviceSession {
     }
     this.cursors.advance(this.cursorKey, inboxSeq);
     if (!this.unacked) return;
-    for (const { conversationId, seq } of this.unacked.takeUpTo(inboxSeq)) {
+    const now = Date.now();
+    for (const { conversationId, seq, sentAtMs } of this.unacked.takeUpTo(inboxSeq)) {
       this.receipts.delivered(this.identity.userId, conversationId, seq);
+      if (sentAtMs > 0) deliveryLatency.record(now - sentAtMs);
     }
     if (this.unacked.isEmpty) this.unacked = undefined;
   }

@@ -1,3 +1,6 @@
+import type { MsgHdrs } from "@nats-io/transport-node";
+import type { Context } from "@opentelemetry/api";
+import { contextOf } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import type { ReceiptFrame } from "../ws/frames.js";
 import { messageView } from "../ws/views.js";
@@ -14,13 +17,16 @@ export class InboxEntry {
     readonly seq: number,
     /** The decoded event; undefined when the payload could not be decoded. */
     readonly event: ConversationEvent | undefined,
+    /** The trace the entry carries, when its message was sampled. */
+    readonly trace?: Context,
   ) {}
 
-  static decode(seq: number, data: Uint8Array): InboxEntry {
+  static decode(seq: number, data: Uint8Array, headers?: MsgHdrs): InboxEntry {
+    const trace = contextOf(headers);
     try {
-      return new InboxEntry(seq, ConversationEvent.decode(data));
+      return new InboxEntry(seq, ConversationEvent.decode(data), trace);
     } catch {
-      return new InboxEntry(seq, undefined);
+      return new InboxEntry(seq, undefined, trace);
     }
   }
 

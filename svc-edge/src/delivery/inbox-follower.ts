@@ -1,5 +1,6 @@
 import type { Logger } from "@parley/common";
 import type { LimitFunction } from "p-limit";
+import { catchUpEntries } from "../telemetry/edge-metrics.js";
 import type { InboxEntry } from "./inbox-entry.js";
 import { jittered } from "./jitter.js";
 
@@ -146,16 +147,22 @@ export class InboxFollower {
     // Closed while waiting for a slot: give it to the next session.
     if (this.isClosed()) return;
     // Cheap check first: most sessions start with nothing new.
-    if ((await this.source.lastSeq()) <= this.delivered) return;
-    for await (const batch of this.source.entriesFrom(this.delivered + 1)) {
-      if (this.isClosed()) return;
-      // Wait per entry, not per batch: a batch of large bodies alone can
-      // exceed what a socket may have queued (slow consumer, 4008).
-      for (const entry of batch) {
-        if (entry.seq <= this.delivered) continue;
-        if (!this.send(entry)) await this.sink.drained();
+    if ((await this.source.lastSeq()) <= this.delivered) return catchUpEntries.record(0);
+    let read = 0;
+    try {
+      for await (const batch of this.source.entriesFrom(this.delivered + 1)) {
         if (this.isClosed()) return;
+        // Wait per entry, not per batch: a batch of large bodies alone can
+        // exceed what a socket may have queued (slow consumer, 4008).
+        for (const entry of batch) {
+          if (entry.seq <= this.delivered) continue;
+          read++;
+          if (!this.send(entry)) await this.sink.drained();
+          if (this.isClosed()) return;
+        }
       }
+    } finally {
+      catchUpEntries.record(read);
     }
   }
 

@@ -68,7 +68,7 @@ export class InboxReader {
         // is thus a few MiB, held per session while it drains.
         const msgs = await consumer.fetch({ max_messages: max, expires: FETCH_EXPIRES_MS });
         for await (const m of msgs) {
-          batch.push(InboxEntry.decode(m.seq, m.data));
+          batch.push(InboxEntry.decode(m.seq, m.data, m.headers));
           pending = m.info.pending;
           if (batch.length >= max) break;
         }

@@ -160,5 +160,5 @@ function decodeLive(msg: Msg): Live | undefined {
     const kind = msg.headers?.get(EPHEMERAL_HEADER);
     return kind ? { ephemeral: kind } : undefined;
   }
-  return { entry: InboxEntry.decode(seq, msg.data), prev };
+  return { entry: InboxEntry.decode(seq, msg.data, msg.headers), prev };
 }

@@ -1,17 +1,30 @@
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { parleyTracer } from "@parley/common";
 import type { DeliveryClient } from "../grpc/delivery-client.js";
 import type { Connection } from "../ws/connection.js";
 import type { SendFrame } from "../ws/frames.js";
 
 /**
- * Forwards a send (1:1 or group, text or media) to svc-delivery as the connection's user
- * and device, and answers `sent` once delivery answered, which it does only
- * after the message is durable in the conversation log.
+ * Forwards a send (1:1 or group, text or media) to svc-delivery as the
+ * connection's user and device, and answers `sent` once delivery answered,
+ * which it does only after the message is durable in the conversation log.
+ * A sampled send starts the message's trace: delivery, fanout, history and
+ * the recipients' pushes join it.
  */
-export async function handleSend(
-  conn: Connection,
-  frame: SendFrame,
-  delivery: DeliveryClient,
-): Promise<void> {
+export function handleSend(conn: Connection, frame: SendFrame, delivery: DeliveryClient): Promise<void> {
+  return parleyTracer().startActiveSpan("send", { kind: SpanKind.SERVER }, async (span) => {
+    try {
+      await forward(conn, frame, delivery);
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function forward(conn: Connection, frame: SendFrame, delivery: DeliveryClient): Promise<void> {
   const { userId, deviceId } = conn.deviceSession.identity;
   const res = await delivery.send({
     senderId: userId,

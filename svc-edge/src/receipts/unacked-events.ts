@@ -13,6 +13,8 @@ export interface UnackedEvent {
   conversationId: string;
   /** Its seq in the conversation. */
   seq: number;
+  /** When the server accepted it, for the delivery latency. */
+  sentAtMs: number;
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { RawData, WebSocket } from "ws";
-import { ErrorCode, ParleyError, type Identity, type Logger } from "@parley/common";
+import { SpanKind, type Context, type Span } from "@opentelemetry/api";
+import {
+  ErrorCode,
+  ParleyError,
+  parleyTracer,
+  type Identity,
+  type Logger,
+} from "@parley/common";
 import type { Authenticated } from "../auth/authenticate.js";
 import type { DeliveryHub } from "../delivery/delivery-hub.js";
 import type { DeviceSession } from "../delivery/device-session.js";
@@ -12,6 +19,14 @@ import { decodeClientFrame, decodeHello, encodeFrame } from "./codec.js";
 import type { DeviceRegistry } from "./device-registry.js";
 import type { ClientFrame, ServerFrame } from "./frames.js";
 import { RequestBudget } from "./request-budget.js";
+import {
+  connects,
+  disconnects,
+  framesIn,
+  framesOut,
+  openConnections,
+  sends,
+} from "../telemetry/edge-metrics.js";
 import { TokenBucket } from "./token-bucket.js";
 
 export interface ConnectionLimits {
@@ -72,6 +87,15 @@ const REQUESTS: ReadonlySet<string> = new Set<ClientFrame["type"]>([
 /** Close code for "the server failed, try again" (RFC 6455). */
 const INTERNAL_ERROR = 1011;
 
+/** The catalogue code a failure is answered with. */
+function codeOf(err: unknown): string {
+  return err instanceof ParleyError ? err.code : ErrorCode.Internal;
+}
+
+function startPushSpan(trace: Context): Span {
+  return parleyTracer().startSpan("push", { kind: SpanKind.PRODUCER }, trace);
+}
+
 /**
  * One client WebSocket: the hello handshake, frame dispatch, the send buffer
  * limit and the heartbeat flag. A failed request is answered with an error
@@ -110,7 +134,13 @@ export class Connection implements DeliverySink {
     );
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("pong", () => (this.alive = true));
-    ws.on("close", () => this.cleanup());
+    connects.add(1);
+    openConnections.add(1);
+    ws.on("close", (code) => {
+      openConnections.add(-1);
+      disconnects.add(1, { close_code: code });
+      this.cleanup();
+    });
     ws.on("error", (err) => this.log.debug({ err }, "socket error"));
   }
 
@@ -151,6 +181,8 @@ export class Connection implements DeliverySink {
    */
   send(frame: ServerFrame | string): void {
     if (this.state === "closed") return;
+    // Pre-encoded frames are counted where they are made (deliver, ephemeral).
+    if (typeof frame !== "string") framesOut.add(1, { type: frame.type });
     this.ws.send(typeof frame === "string" ? frame : encodeFrame(frame), this.onWritten);
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       this.log.warn({ buffered_bytes: this.ws.bufferedAmount }, "slow consumer");
@@ -216,7 +248,11 @@ export class Connection implements DeliverySink {
   deliver(entry: InboxEntry): boolean {
     const frame = entry.frame();
     if (frame) {
+      // A sampled message's trace ends here, in a span of its own per device.
+      const push = entry.trace && startPushSpan(entry.trace);
       this.send(frame);
+      push?.end();
+      framesOut.add(1, { type: entry.event?.receipt ? "receipt" : "message" });
       this.session?.trackForReceipt(entry);
     }
     return this.ws.bufferedAmount <= this.lowWater;
@@ -231,7 +267,9 @@ export class Connection implements DeliverySink {
    * typing indicator that arrives late is wrong anyway.
    */
   ephemeral(frame: string): void {
-    if (this.ws.bufferedAmount <= this.lowWater) this.send(frame);
+    if (this.ws.bufferedAmount > this.lowWater) return;
+    this.send(frame);
+    framesOut.add(1, { type: "ephemeral" });
   }
 
   drained(): Promise<void> {
@@ -278,13 +316,18 @@ export class Connection implements DeliverySink {
     let paid = false;
     try {
       frame = decodeClientFrame(text, this.ctx.limits);
+      framesIn.add(1, { type: frame.type });
       if (REQUESTS.has(frame.type)) {
         paid = true;
         this.takeToken(frame);
       }
       await this.ctx.requests.handle(this, frame);
+      if (frame.type === "send") sends.add(1, { result: "accepted" });
     } catch (err) {
-      this.fail(paid ? err : this.charge(err), frame && "id" in frame ? frame.id : undefined);
+      if (!frame) framesIn.add(1, { type: "invalid" });
+      const refusal = paid ? err : this.charge(err);
+      if (frame?.type === "send") sends.add(1, { result: "refused", reason: codeOf(refusal) });
+      this.fail(refusal, frame && "id" in frame ? frame.id : undefined);
     }
   }
 
@@ -306,6 +349,7 @@ export class Connection implements DeliverySink {
 
   private async onHello(data: RawData, isBinary: boolean): Promise<void> {
     clearTimeout(this.helloTimer);
+    framesIn.add(1, { type: "hello" });
     this.state = "authenticating";
     try {
       const { token } = decodeHello(isBinary ? undefined : data.toString());

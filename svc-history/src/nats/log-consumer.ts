@@ -1,10 +1,12 @@
 import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ensureTopology, type Logger, type Topology } from "@parley/common";
+import { context } from "@opentelemetry/api";
+import { ensureTopology, startMessageSpan, type Logger, type Topology } from "@parley/common";
 import pRetry from "p-retry";
 import { backoffMs, sleep } from "../backoff.js";
 import { decodeLogEntry, type StoredMessage } from "../domain/stored-message.js";
 import { UnreadableEntryError } from "../errors.js";
+import { batchSize, batchWriteDuration, storedEntries } from "../metrics.js";
 import { BatchQueue } from "./batch-queue.js";
 
 /** Where batches go; MessageWriter in production. */
@@ -123,10 +125,28 @@ export class LogConsumer {
       const batch = await this.queue.next();
       if (batch.length === 0) return;
       const entries = this.readable(batch);
-      if (entries.length > 0 && (await this.writeWithRetry(entries))) {
-        for (const { msg } of entries) msg.ack();
-      }
+      if (entries.length > 0) await this.store(entries);
     }
+  }
+
+  /** Writes a batch and acks it, with a span per traced entry and the batch's metrics. */
+  private async store(entries: Entry[]): Promise<void> {
+    const traced = entries.flatMap(({ msg }) => {
+      const span = startMessageSpan("history store", msg.headers, {
+        "parley.batch_size": entries.length,
+      });
+      return span ? [span] : [];
+    });
+    const started = performance.now();
+    // The batch's queries join the first traced entry's trace.
+    const write = () => this.writeWithRetry(entries);
+    const written = traced[0] ? await context.with(traced[0].context, write) : await write();
+    if (written) {
+      for (const { msg } of entries) msg.ack();
+      batchSize.record(entries.length);
+      batchWriteDuration.record(performance.now() - started);
+    }
+    for (const { span } of traced) span.end();
   }
 
   /**
@@ -182,6 +202,7 @@ export class LogConsumer {
           for (const { msg } of entries) msg.working();
         },
       });
+      storedEntries.add(inserted);
       if (this.log.isLevelEnabled("debug")) this.log.debug({ ...range, inserted }, "batch written");
       return true;
     } catch (err) {

@@ -16,6 +16,7 @@ import type { Attachments } from "../media/attachments.js";
 import type { Completion } from "../media/completion.js";
 import type { Downloads } from "../media/downloads.js";
 import type { Uploads } from "../media/uploads.js";
+import { completions, grants } from "../metrics.js";
 
 export interface MediaServiceDeps {
   uploads: Uploads;
@@ -39,18 +40,28 @@ function backendFailure(reason: string) {
 export function mediaService(deps: MediaServiceDeps): GrpcService {
   const { log } = deps;
 
-  const createUpload = (request: CreateUploadRequest): Promise<CreateUploadResponse> =>
-    deps.uploads.create(request).catch(backendFailure("the upload cannot be granted now; retry"));
+  const createUpload = async (request: CreateUploadRequest): Promise<CreateUploadResponse> => {
+    const granted = await deps.uploads
+      .create(request)
+      .catch(backendFailure("the upload cannot be granted now; retry"));
+    grants.add(1, { kind: "upload" });
+    return granted;
+  };
 
   const completeUpload = async (
     request: CompleteUploadRequest,
   ): Promise<CompleteUploadResponse> => {
     const ownerId = requireId("owner_id", request.ownerId);
     const mediaId = requireMediaId(request.mediaId);
-    const record = await deps.completion
-      .complete(ownerId, mediaId)
-      .catch(backendFailure("the upload cannot be checked now; retry"));
-    return { media: toMedia(record) };
+    try {
+      const record = await deps.completion.complete(ownerId, mediaId);
+      completions.add(1, { result: "ready" });
+      return { media: toMedia(record) };
+    } catch (err) {
+      const reason = err instanceof ParleyError ? err.code : "unavailable";
+      completions.add(1, { result: "refused", reason });
+      return backendFailure("the upload cannot be checked now; retry")(err);
+    }
   };
 
   const attachMedia = async (request: AttachMediaRequest): Promise<AttachMediaResponse> => {
@@ -60,10 +71,13 @@ export function mediaService(deps: MediaServiceDeps): GrpcService {
     return { attachment };
   };
 
-  const getDownload = (request: GetDownloadRequest): Promise<GetDownloadResponse> =>
-    deps.downloads
+  const getDownload = async (request: GetDownloadRequest): Promise<GetDownloadResponse> => {
+    const granted = await deps.downloads
       .grant(request)
       .catch(backendFailure("the download cannot be granted now; retry"));
+    grants.add(1, { kind: "download" });
+    return granted;
+  };
 
   return {
     name: "parley.media.v1.MediaService",

@@ -12,6 +12,7 @@ import {
 import { validateReport, validateUserIds } from "../domain/report.js";
 import type { EdgeReports } from "../presence/edge-reports.js";
 import type { PresenceReader } from "../presence/presence-reader.js";
+import { deviceEvents } from "../metrics.js";
 import type { PresenceWatches } from "./presence-watches.js";
 
 export interface PresenceServiceDeps {
@@ -39,6 +40,7 @@ export function presenceService(deps: PresenceServiceDeps): GrpcService {
     request: ReportPresenceRequest,
   ): Promise<ReportPresenceResponse> => {
     const report = validateReport(request, deps.maxEventsPerReport);
+    deviceEvents.add(request.events.length);
     const snapshotRequired = await deps.reports
       .report(report)
       .catch(storeFailure("the presence store cannot be written; send the events again"));

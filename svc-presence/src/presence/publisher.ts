@@ -1,6 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Topology } from "@parley/common";
 import { UserPresence } from "@parley/proto/parley/presence/v1/presence";
+import { presenceUpdates } from "../metrics.js";
 
 /**
  * Announces presence changes on core NATS, one `UserPresence` per change
@@ -25,5 +26,6 @@ export class PresencePublisher {
   private publish(presence: UserPresence): void {
     const subject = this.topology.presenceSubject(presence.userId);
     this.nc.publish(subject, UserPresence.encode(presence).finish());
+    presenceUpdates.add(1, { state: presence.online ? "online" : "offline" });
   }
 }
