@@ -19,6 +19,8 @@ describe("e2e telemetry: one trace per message, metrics for Prometheus", functio
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_TRACES_SAMPLER: "always_on",
         OTEL_BSP_SCHEDULE_DELAY: "100",
+        // Debug: history logs each batch it writes, within the entries' trace.
+        LOG_LEVEL: "debug",
       },
       { metrics: true },
     );
@@ -84,6 +86,11 @@ describe("e2e telemetry: one trace per message, metrics for Prometheus", functio
       ),
       "the batch's insert is in the trace",
     );
+    const batchLog = system
+      .service("history")!
+      .logs.find((l) => l.msg === "batch written" && l.trace_id === send.traceId);
+    assert.ok(batchLog, "the log line of the batch carries the trace id");
+    assert.equal(batchLog.span_id, store.spanId);
   });
 
   it("should expose the named series with values that match the traffic", async () => {
@@ -133,8 +140,13 @@ describe("e2e telemetry: one trace per message, metrics for Prometheus", functio
     assert.ok(value(delivery, "rpc_server_duration_count", ['rpc_method="SendMessage"']) >= 4);
     assert.ok(delivery.includes("parley_jetstream_consumer_pending{"), "fanout backlog");
 
+    // History stores in batches, a little after delivery.
+    await eventually(
+      async () => value(await scrape("history"), "parley_history_stored_total") >= 3,
+      10_000,
+      "the three messages counted as stored",
+    );
     const history = await scrape("history");
-    assert.ok(value(history, "parley_history_stored_total") >= 3);
     assert.ok(value(history, "parley_history_batch_size_count") >= 1);
     assert.ok(value(history, "parley_history_write_duration_count") >= 1);
     assert.ok(history.includes("parley_jetstream_consumer_ack_pending{"), "history backlog");
