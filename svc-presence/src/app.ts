@@ -77,12 +77,7 @@ async function start(config: PresenceConfig, log: Logger, stops: Stop[]): Promis
   const lastSeen = new LastSeenStore(pool);
 
   // NATS: the three buckets, then the parts that write them.
-  // Every record update is a few JetStream requests, and nats.js captures a
-  // stack trace for each one unless told not to: a fifth of the CPU of a
-  // busy report went there.
-  const nc = await connectNats(config.NATS_URL, "svc-presence", log.child({ component: "nats" }), {
-    noAsyncTraces: true,
-  });
+  const nc = await connectNats(config.NATS_URL, "svc-presence", log.child({ component: "nats" }));
   stops.push(["drain nats", () => nc.drain()]);
   const topology = topologyFromSettings(config);
   const jsm = await jetstreamManager(nc);
