@@ -22,7 +22,7 @@ interface ComposeService {
   build?: { context: string };
   command?: string[];
   entrypoint?: string[];
-  environment?: Record<string, string | number>;
+  environment?: Record<string, string | number | null>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
   ports?: string[];
@@ -61,8 +61,13 @@ function loadCompose(env: Record<string, string>): ComposeFile {
   return parse(text, { merge: true }) as ComposeFile;
 }
 
+/** A service's environment as the container gets it (a null value is left unset). */
 const stringEnv = (svc: ComposeService): Record<string, string> =>
-  Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, String(v)]));
+  Object.fromEntries(
+    Object.entries(svc.environment ?? {})
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, String(v)]),
+  );
 
 /** The Parley service a compose service runs, from its command. */
 function parleyService(svc: ComposeService): ServiceName | undefined {

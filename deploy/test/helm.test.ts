@@ -3,7 +3,7 @@
 // schemas, entry points and one another: ConfigMaps, Secret, Deployments,
 // Services, probes, HPAs and PDBs.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { ChartRenderer, manifestDocuments, mergeValues } from "./support/helm-template.js";
 import {
@@ -102,6 +102,8 @@ for (const valuesFiles of [[], ["values-small.yaml"], ["values-planet.yaml"]]) {
         assert.equal(counts.get(s), want, `Deployments of svc-${s}`);
       }
       for (const p of pods) {
+        const labels = p.d.spec.template.metadata.labels;
+        assert.equal(labels["parley.dev/service"], p.env.OTEL_SERVICE_NAME, "service label");
         assert.match(p.container.image, new RegExp(`^${values.image.repository}:`));
         assert.equal(p.d.spec.template.spec.containers.length, 1);
       }
@@ -268,6 +270,18 @@ describe("helm/parley values", () => {
     const { docs } = render([]);
     const url = new URL(byKind(docs, "Secret")[0].stringData.DATABASE_URL);
     assert.equal(decodeURIComponent(url.password), SECRETS.postgres.password);
+  });
+
+  it("should serve the web client from the image when asked", function () {
+    const { docs } = render([], { ...SECRETS, services: { edge: { webClient: true } } });
+    const edge = byKind(docs, "Deployment").find((d) => d.metadata.name === "test-parley-edge");
+    const env = podEnv(docs, edge.spec.template.spec.containers[0]);
+    assert.equal(env.EDGE_WEB_DIR, "/app/web/dist");
+    if (!existsSync(`${ROOT}web/dist/index.html`)) {
+      console.log("      (skipped: web/dist is not built here, so EDGE_WEB_DIR cannot be checked)");
+      this.skip();
+    }
+    checkServiceEnv("edge", env, "helm edge with webClient");
   });
 
   it("should refuse more fanout instances than partitions", () => {
