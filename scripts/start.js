@@ -49,6 +49,9 @@ const serviceEnv = {
     HISTORY_ADDRESS: grpcAddress.history,
     PRESENCE_ADDRESS: grpcAddress.presence,
     MEDIA_ADDRESS: grpcAddress.media,
+    // The web client (built by npm run build) and its sign-in, local only.
+    EDGE_WEB_DIR: `${root}web/dist`,
+    EDGE_DEV_TOKENS: "true",
   },
 };
 
@@ -95,7 +98,9 @@ try {
       }
     });
   }
-  say(`Parley is up. WebSocket: ws://127.0.0.1:${httpPort}/ws`);
+  say(
+    `Parley is up. Web client: http://127.0.0.1:${httpPort}  WebSocket: ws://127.0.0.1:${httpPort}/ws`,
+  );
   say("Get a token for a test user with: npm run -s token -- alice   (then send a hello frame)");
 } catch (err) {
   say(`failed to start: ${err.message}`);

@@ -1,0 +1,133 @@
+import type { Connection } from "../net/connection.js";
+import { DisconnectedError, RequestError } from "../protocol/errors.js";
+import { ErrorCode, type Media, type ServerFrameOf } from "../protocol/frames.js";
+import { randomId } from "../protocol/ids.js";
+import { isDraftKey, type Model } from "../state/model.js";
+import type { Outgoing } from "../state/thread.js";
+import { uploadFile } from "./uploads.js";
+
+/** Codes worth an automatic retry with the same id (sends are idempotent). */
+const RETRY_CODES: string[] = [ErrorCode.Unavailable, ErrorCode.RateLimited];
+const RETRY_AFTER_MS = 1_500;
+
+/**
+ * This device's sends: shown at once as "sending", answered by `sent`
+ * (the conversation's seq) and later replaced by the stored message from
+ * the inbox. A send whose socket dropped is resent with the same id and
+ * `retry: true` after reconnecting, so it is stored once.
+ */
+export class Outbox {
+  constructor(
+    private readonly model: Model,
+    private readonly conn: Connection,
+    /** A draft chat got its conversation id from its first send. */
+    private readonly onConversation: (draftKey: string, conversationId: string) => void,
+  ) {}
+
+  sendText(key: string, body: string): void {
+    this.transmit(this.add(key, { body, status: "sending" }), false);
+  }
+
+  /** Uploads the file (showing a local preview), then sends it. */
+  async sendFile(key: string, file: File, caption: string): Promise<void> {
+    const previewUrl = file.type.startsWith("image/") ? URL.createObjectURL(file) : undefined;
+    const outgoing = this.add(key, {
+      body: caption,
+      status: "uploading",
+      ...(previewUrl ? { previewUrl } : {}),
+    });
+    let media: Media;
+    try {
+      media = await uploadFile(this.conn, file);
+    } catch (err) {
+      return this.fail(outgoing, err);
+    }
+    outgoing.media = media;
+    outgoing.status = "sending";
+    this.model.changed();
+    this.transmit(outgoing, false);
+  }
+
+  /** After a reconnect: every send still without an answer goes again. */
+  resendPending(): void {
+    for (const thread of this.model.threads.values()) {
+      for (const o of thread.outgoing) if (o.status === "sending") this.transmit(o, true);
+    }
+  }
+
+  /** A failed send, tried again by the user. */
+  retry(outgoing: Outgoing): void {
+    if (outgoing.status !== "failed" || (outgoing.previewUrl && !outgoing.media)) return;
+    outgoing.status = "sending";
+    delete outgoing.error;
+    this.model.changed();
+    this.transmit(outgoing, true);
+  }
+
+  private add(key: string, fields: Pick<Outgoing, "body" | "status" | "previewUrl">): Outgoing {
+    const outgoing: Outgoing = {
+      clientId: randomId("m"),
+      target: this.targetOf(key),
+      createdAt: Date.now(),
+      ...fields,
+    };
+    this.model.thread(key).outgoing.push(outgoing);
+    this.model.changed();
+    return outgoing;
+  }
+
+  /** 1:1 sends name the peer (`to`); group sends the group. */
+  private targetOf(key: string): Outgoing["target"] {
+    if (isDraftKey(key)) return { to: key.slice(3) };
+    const c = this.model.conversations.get(key)?.conversation;
+    if (c?.kind === "direct" && c.peer_id) return { to: c.peer_id };
+    // A 1:1 conversation not described yet: its title is the peer.
+    if (key.startsWith("d_")) return { to: this.model.titleOf(key) };
+    return { conversation_id: key };
+  }
+
+  private transmit(outgoing: Outgoing, retry: boolean): void {
+    this.conn
+      .request<ServerFrameOf<"sent">>({
+        type: "send",
+        id: outgoing.clientId,
+        ...outgoing.target,
+        body: outgoing.body,
+        ...(outgoing.media ? { media_id: outgoing.media.media_id } : {}),
+        ...(retry ? { retry: true } : {}),
+      })
+      .then((sent) => this.sent(outgoing, sent))
+      .catch((err: unknown) => {
+        // Still "sending": resendPending() takes it after the reconnect.
+        if (err instanceof DisconnectedError) return;
+        if (err instanceof RequestError && RETRY_CODES.includes(err.code)) {
+          window.setTimeout(() => this.transmit(outgoing, true), RETRY_AFTER_MS);
+          return;
+        }
+        this.fail(outgoing, err);
+      });
+  }
+
+  private sent(outgoing: Outgoing, sent: ServerFrameOf<"sent">): void {
+    outgoing.status = "sent";
+    outgoing.seq = sent.seq;
+    outgoing.messageId = sent.message_id;
+    const key = "to" in outgoing.target ? `to:${outgoing.target.to}` : sent.conversation_id;
+    const draft = this.model.threads.get(key);
+    if (isDraftKey(key) && draft?.outgoing.includes(outgoing)) {
+      draft.outgoing = draft.outgoing.filter((o) => o !== outgoing);
+      this.onConversation(key, sent.conversation_id);
+    }
+    const thread = this.model.thread(sent.conversation_id);
+    const stored = thread.messages.has(sent.message_id);
+    if (!stored && !thread.outgoing.includes(outgoing)) thread.outgoing.push(outgoing);
+    if (stored) thread.outgoing = thread.outgoing.filter((o) => o !== outgoing);
+    this.model.changed();
+  }
+
+  private fail(outgoing: Outgoing, err: unknown): void {
+    outgoing.status = "failed";
+    outgoing.error = err instanceof Error ? err.message : String(err);
+    this.model.changed();
+  }
+}
