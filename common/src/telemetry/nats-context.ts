@@ -36,7 +36,10 @@ const getter = {
  * answers the headers, or `into` unchanged when the active span is not
  * sampled, so untraced messages carry no extra bytes.
  */
-export function withTraceHeaders(into?: MsgHdrs, from: Context = context.active()): MsgHdrs | undefined {
+export function withTraceHeaders(
+  into?: MsgHdrs,
+  from: Context = context.active(),
+): MsgHdrs | undefined {
   const sampled = trace.getSpanContext(from)?.traceFlags ?? TraceFlags.NONE;
   if ((sampled & TraceFlags.SAMPLED) === 0) return into;
   const fields: Record<string, string> = {};

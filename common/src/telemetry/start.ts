@@ -27,12 +27,18 @@ const DEFAULTS: Record<string, string> = {
 
 /**
  * Starts OpenTelemetry for the service, configured by the standard OTEL_*
- * environment variables (exporters, endpoints, sampler, resource). Safe
- * with everything off: the API then hands out no-op tracers and meters.
+ * environment variables (exporters, endpoints, sampler, resource). With
+ * every exporter off, nothing is started: the instrumentations would still
+ * wrap each gRPC call and query for nothing (about 1% of svc-delivery's
+ * CPU), and the API hands out no-op tracers and meters anyway.
  */
 export async function startTelemetry(serviceName: string): Promise<void> {
   for (const [key, value] of Object.entries(DEFAULTS)) process.env[key] ??= value;
   process.env.OTEL_SERVICE_NAME ??= serviceName;
+  const exporters = ["OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER"];
+  if (exporters.every((key) => process.env[key]!.split(",").every((e) => e.trim() === "none"))) {
+    return;
+  }
 
   // ESM imports of the instrumented packages go through this hook; it
   // wraps only the modules the instrumentations ask for.

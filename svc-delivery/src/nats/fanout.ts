@@ -219,7 +219,10 @@ export class PartitionFanout {
     const msgID = `${messageId}:${member}`;
     // Headers per write: publish adds the message id to them.
     const publish = () =>
-      this.js.publish(subject, payload, { msgID, headers: trace && withTraceHeaders(undefined, trace) });
+      this.js.publish(subject, payload, {
+        msgID,
+        headers: trace && withTraceHeaders(undefined, trace),
+      });
     await pRetry(publish, {
       retries: Infinity,
       minTimeout: 50,

@@ -11,7 +11,11 @@ import type { SendFrame } from "../ws/frames.js";
  * A sampled send starts the message's trace: delivery, fanout, history and
  * the recipients' pushes join it.
  */
-export function handleSend(conn: Connection, frame: SendFrame, delivery: DeliveryClient): Promise<void> {
+export function handleSend(
+  conn: Connection,
+  frame: SendFrame,
+  delivery: DeliveryClient,
+): Promise<void> {
   return parleyTracer().startActiveSpan("send", { kind: SpanKind.SERVER }, async (span) => {
     try {
       await forward(conn, frame, delivery);
@@ -24,7 +28,11 @@ export function handleSend(conn: Connection, frame: SendFrame, delivery: Deliver
   });
 }
 
-async function forward(conn: Connection, frame: SendFrame, delivery: DeliveryClient): Promise<void> {
+async function forward(
+  conn: Connection,
+  frame: SendFrame,
+  delivery: DeliveryClient,
+): Promise<void> {
   const { userId, deviceId } = conn.deviceSession.identity;
   const res = await delivery.send({
     senderId: userId,

@@ -1,12 +1,6 @@
 import type { RawData, WebSocket } from "ws";
 import { SpanKind, type Context, type Span } from "@opentelemetry/api";
-import {
-  ErrorCode,
-  ParleyError,
-  parleyTracer,
-  type Identity,
-  type Logger,
-} from "@parley/common";
+import { ErrorCode, ParleyError, parleyTracer, type Identity, type Logger } from "@parley/common";
 import type { Authenticated } from "../auth/authenticate.js";
 import type { DeliveryHub } from "../delivery/delivery-hub.js";
 import type { DeviceSession } from "../delivery/device-session.js";
