@@ -2,13 +2,13 @@
 // counters and latency histograms (reset by each snapshot), and the
 // cumulative ledger of message ids that the coordinator checks for loss
 // and duplicates.
-import hdr from "hdr-histogram-js";
+import { build, encodeIntoCompressedBase64, type Histogram } from "hdr-histogram-js";
 import type { IntervalStats, Ledger } from "./commands.js";
 import type { ReceivedMessage } from "./device.js";
 
 /** A histogram of latencies in microseconds, up to one minute. */
-export function latencyHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
+export function latencyHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
 }
 
 /** Wall-clock time in µs: comparable between processes on one host. */
@@ -83,8 +83,8 @@ export class Recorder {
   snapshot(): IntervalStats {
     const stats: IntervalStats = {
       ...this.counters,
-      ackLatency: hdr.encodeIntoCompressedBase64(this.ackLatency),
-      receiveLatency: hdr.encodeIntoCompressedBase64(this.receiveLatency),
+      ackLatency: encodeIntoCompressedBase64(this.ackLatency),
+      receiveLatency: encodeIntoCompressedBase64(this.receiveLatency),
     };
     this.counters = zero();
     this.ackLatency.reset();

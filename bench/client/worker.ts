@@ -2,7 +2,7 @@
 // users, runs the coordinator's commands and answers each over IPC.
 import { connect as natsConnect, type NatsConnection } from "@nats-io/transport-node";
 import { signToken } from "@parley/common";
-import hdr from "hdr-histogram-js";
+import { encodeIntoCompressedBase64 } from "hdr-histogram-js";
 import type { Command, ConnectResult, Transport, WorkerStatus } from "./commands.js";
 import { WsDevice, type Device, type DeviceEvents } from "./device.js";
 import { NatsDevice } from "./nats-device.js";
@@ -81,7 +81,7 @@ async function connectAll(command: Extract<Command, { cmd: "connect" }>): Promis
     ...result,
     startedAt,
     finishedAt,
-    connectLatency: hdr.encodeIntoCompressedBase64(latency),
+    connectLatency: encodeIntoCompressedBase64(latency),
     completedAt,
   };
 }

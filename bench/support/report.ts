@@ -2,7 +2,7 @@
 // whole run under bench/results/ (gitignored).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import hdr from "hdr-histogram-js";
+import { build, decodeFromCompressedBase64, type Histogram } from "hdr-histogram-js";
 
 export const RESULTS_DIR = fileURLToPath(new URL("../results/", import.meta.url));
 
@@ -24,7 +24,7 @@ export interface Percentiles {
 }
 
 /** Percentiles in ms of a histogram of µs. */
-export function percentiles(h: hdr.Histogram): Percentiles {
+export function percentiles(h: Histogram): Percentiles {
   const ms = (micros: number) => Number((micros / 1000).toFixed(1));
   return {
     count: h.totalCount,
@@ -36,9 +36,9 @@ export function percentiles(h: hdr.Histogram): Percentiles {
 }
 
 /** Merges compressed histograms (from the workers) into one. */
-export function mergeHistograms(encoded: string[]): hdr.Histogram {
-  const total = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
-  for (const one of encoded) total.add(hdr.decodeFromCompressedBase64(one));
+export function mergeHistograms(encoded: string[]): Histogram {
+  const total = build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
+  for (const one of encoded) total.add(decodeFromCompressedBase64(one));
   return total;
 }
 

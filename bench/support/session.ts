@@ -1,7 +1,7 @@
 // What every end-to-end bench needs: authenticated WebSocket sessions and
 // latency histograms printed the same way.
 import { INSECURE_DEV_TOKEN_SECRET, signToken } from "@parley/common";
-import hdr from "hdr-histogram-js";
+import type { Histogram } from "hdr-histogram-js";
 import WebSocket from "ws";
 
 export type Frame = Record<string, unknown> & { type: string };
@@ -47,15 +47,12 @@ export function request(
   });
 }
 
-/** A histogram of latencies in microseconds, up to one minute. */
-export function latencyHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000 });
-}
+export { latencyHistogram } from "../client/recorder.js";
 
 export const microsSince = (since: bigint) => Number((process.hrtime.bigint() - since) / 1000n);
 
 /** One table row of percentiles in milliseconds. */
-export function percentiles(h: hdr.Histogram): Record<string, string> {
+export function percentiles(h: Histogram): Record<string, string> {
   const ms = (p: number) => (h.getValueAtPercentile(p) / 1000).toFixed(1);
   return { p50_ms: ms(50), p90_ms: ms(90), p99_ms: ms(99), max_ms: (h.maxValue / 1000).toFixed(1) };
 }
