@@ -56,7 +56,7 @@ export function withTraceHeaders(
  * consumers never make orphan roots of what a sampler dropped upstream.
  */
 export function contextOf(headers: MsgHdrs | undefined): Context | undefined {
-  if (!headers?.has("traceparent")) return undefined;
+  if (!headers?.get("traceparent")) return undefined;
   return propagation.extract(context.active(), headers, getter);
 }
 
