@@ -66,6 +66,7 @@ async function stop(code) {
   // Front to back: the edge stops taking sends while delivery still answers.
   for (const child of [...children].reverse()) await stopOne(child);
   for (const s of stops.reverse()) await s();
+  say("stopped");
   process.exit(code);
 }
 process.on("SIGINT", () => void stop(0));
@@ -86,8 +87,13 @@ try {
 
   const env = { NATS_URL: nats.url, DATABASE_URL: postgres.url };
   serviceEnv.media = { ...serviceEnv.media, ...s3.env };
-  for (const name of ["history", "presence", "media", "delivery", "edge"]) {
-    const { child } = await startLocalService(root, name, { ...env, ...serviceEnv[name] });
+  const names = ["history", "presence", "media", "delivery", "edge"];
+  for (const [index, name] of names.entries()) {
+    const { child } = await startLocalService(root, name, {
+      ...env,
+      ...serviceEnv[name],
+      ...metricsEnv(name, index),
+    });
     children.push(child);
     child.once("exit", (code, signal) => {
       if (!stopping) {
@@ -105,6 +111,21 @@ try {
 } catch (err) {
   say(`failed to start: ${err.message}`);
   await stop(1);
+}
+
+/**
+ * With OTEL_METRICS_EXPORTER=prometheus, one scrape port per service:
+ * OTEL_EXPORTER_PROMETHEUS_PORT (default 9464) for svc-history, the next
+ * ones for the others in start order, on 127.0.0.1 unless
+ * OTEL_EXPORTER_PROMETHEUS_HOST says otherwise.
+ */
+function metricsEnv(name, index) {
+  const exporters = (process.env.OTEL_METRICS_EXPORTER ?? "").split(",").map((e) => e.trim());
+  if (!exporters.includes("prometheus")) return {};
+  const port = Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT || 9464) + index;
+  const host = process.env.OTEL_EXPORTER_PROMETHEUS_HOST || "127.0.0.1";
+  say(`metrics: svc-${name} on http://${host}:${port}/metrics`);
+  return { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), OTEL_EXPORTER_PROMETHEUS_HOST: host };
 }
 
 /**

@@ -3,7 +3,7 @@ import { requireConversationId } from "../domain/group-request.js";
 
 // One reason for "not a member" and "no such conversation", so a caller
 // cannot tell which conversation ids exist (as GetHistory answers).
-export const NOT_A_MEMBER = "reader is not a member of the conversation";
+export const NOT_A_MEMBER = "not a member of the conversation";
 
 /** A validated (reader, conversation) pair of a read request. */
 export function readRequest(request: { readerId: string; conversationId: string }): {

@@ -13,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // One reason for "not a member" and "no such conversation", so a caller
 // cannot tell which conversation ids exist.
-const NOT_A_MEMBER = "reader is not a member of the conversation";
+const NOT_A_MEMBER = "not a member of the conversation";
 
 /** The HistoryService handlers (parley.history.v1). */
 export function historyService(
