@@ -85,7 +85,7 @@ export function formatConversation(conversation: Conversation): string {
   const { conversation_id, kind, title, peer_id, member_count } = conversation;
   const name =
     kind === "group"
-      ? `${JSON.stringify(title ?? "")} (${member_count} member${member_count === 1 ? "" : "s"})`
+      ? `${JSON.stringify(title ?? "")} (${counted(member_count, "member", "members")})`
       : (peer_id ?? "");
   return `${conversation_id}  ${name}`;
 }
@@ -115,4 +115,9 @@ export function printable(text: string): string {
     c === "\n" ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
   return escaped.replaceAll("\n", "\n    ");
+}
+
+/** `1 entry`, `2 entries`: a count with its noun in the right number. */
+export function counted(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

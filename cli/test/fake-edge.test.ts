@@ -50,6 +50,16 @@ describe("parley against a fake edge", () => {
     );
   });
 
+  it("should exit 5 when listen --count gets too few entries, counting them in words", async () => {
+    const listen = (count: string) =>
+      parley(["listen", "--url", url, "--token", "t", "--count", count, "--timeout", "0.3"]);
+    const one = await listen("1");
+    assert.equal(one.code, 5, one.stderr);
+    assert.equal(one.stderr, "parley: timed out: receiving 1 entry (0 arrived) within 0.3 s\n");
+    const two = await listen("2");
+    assert.equal(two.stderr, "parley: timed out: receiving 2 entries (0 arrived) within 0.3 s\n");
+  });
+
   it("should exit 3 when the server closes the connection, with its code and reason", async () => {
     onFrame = (ws) => ws.close(1001, "server shutting down");
     const run = await send(["--id", "s-1", "hi"]);

@@ -94,7 +94,7 @@ describe("parley against the whole system", () => {
     ]);
     assert.equal(again.code, 5, again.stderr);
     assert.equal(again.stdout, "");
-    assert.equal(again.stderr, "parley: timed out: receiving 1 messages (0 arrived) within 2 s\n");
+    assert.equal(again.stderr, "parley: timed out: receiving 1 message (0 arrived) within 2 s\n");
 
     // Both participants read it back from history, byte for byte.
     for (const user of ["bob", "alice"]) {

@@ -1,5 +1,5 @@
 import { Interrupted, TimedOut, UsageError } from "../errors.js";
-import { formatMessage, formatReceipt } from "../format.js";
+import { counted, formatMessage, formatReceipt } from "../format.js";
 import type { Message, Receipt } from "../frames.js";
 import type { Output } from "../output.js";
 import type { InboxFrame, Session } from "../session.js";
@@ -73,10 +73,12 @@ async function receive(
 
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    if (waitMs === undefined) return;
+    if (waitMs === undefined || count === undefined) return;
     timer = setTimeout(() => {
-      const noun = messagesOnly ? "messages" : "entries";
-      reject(new TimedOut(`receiving ${count} ${noun} (${printed} arrived)`, waitMs));
+      const wanted = messagesOnly
+        ? counted(count, "message", "messages")
+        : counted(count, "entry", "entries");
+      reject(new TimedOut(`receiving ${wanted} (${printed} arrived)`, waitMs));
     }, waitMs);
   });
   const stopped = stopRequested.then(() => {
