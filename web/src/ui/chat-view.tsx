@@ -58,7 +58,8 @@ function subtitle(session: Session, key: string): string {
     const online = (thread.members ?? []).filter(
       (m) => m.user_id !== me && model.presence.get(m.user_id)?.online,
     ).length;
-    return `${c.member_count} members${online ? `, ${online} online` : ""}`;
+    const members = `${c.member_count} member${c.member_count === 1 ? "" : "s"}`;
+    return `${members}${online ? `, ${online} online` : ""}`;
   }
   const state = c.peer_id ? model.presence.get(c.peer_id) : undefined;
   if (!state) return "";
