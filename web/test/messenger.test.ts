@@ -120,6 +120,52 @@ describe("web client: two people in two browsers, on the whole system", function
     await screenshot(b, "chat-bob-after-reload");
   });
 
+  it("should show no error after the first message of a new chat or a new group", async () => {
+    const [alice, bob, carol] = [user("alice"), user("bob"), user("carol")];
+    const [a, b, c] = [await phone(), await phone(), await phone()];
+    await signIn(a, alice);
+    await signIn(b, bob);
+    await signIn(c, carol);
+
+    // The conversation is stored a moment after the first send is answered,
+    // and the sender reads it at once: until then it is refused.
+    await startChat(a, bob);
+    await send(a, "first words");
+    await message(a, "first words").and(a.locator("[data-mark]")).waitFor();
+    await b.getByTestId("conversation-row").filter({ hasText: alice }).click();
+    await message(b, "first words").waitFor();
+
+    // A group's events can reach its members before the group is readable.
+    await a.getByRole("button", { name: "Back" }).click();
+    await a.getByTestId("new-group").click();
+    await a.getByTestId("new-group-title").fill("Ropes");
+    await a.getByTestId("new-group-members").fill(`${bob} ${carol}`);
+    await a.getByTestId("new-group-submit").click();
+    await c.getByTestId("conversation-row").filter({ hasText: "Ropes" }).click();
+    await send(c, "hello ropes");
+    await message(a, "hello ropes").waitFor();
+    await b.getByRole("button", { name: "Back" }).click();
+    await b.getByTestId("conversation-row").filter({ hasText: "Ropes" }).click();
+    await message(b, "hello ropes").waitFor();
+
+    // Refusals of a conversation met moments ago are retried quietly: give
+    // a wrongly shown one time to appear.
+    await a.waitForTimeout(1_500);
+    for (const page of [a, b, c]) assert.equal(await page.getByTestId("notice").count(), 0);
+  });
+
+  it("should have an icon, so the browser does not ask for a missing /favicon.ico", async () => {
+    const page = await phone();
+    await page.goto("/");
+    // Playwright does not report the browser's own favicon requests: check
+    // that the page names an icon and that it is served.
+    const href = await page.locator("link[rel=icon]").getAttribute("href");
+    assert.ok(href);
+    const icon = await page.request.get(href);
+    assert.equal(icon.status(), 200);
+    assert.match(icon.headers()["content-type"] ?? "", /^image\/svg\+xml/);
+  });
+
   it("should attach an image, show its thumbnail to both, and open it full size", async () => {
     const [alice, bob] = [user("alice"), user("bob")];
     const [a, b] = [await phone(), await phone()];

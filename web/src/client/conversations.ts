@@ -2,11 +2,10 @@ import type { Connection } from "../net/connection.js";
 import type { Conversation, ServerFrameOf } from "../protocol/frames.js";
 import { randomId } from "../protocol/ids.js";
 import type { Model } from "../state/model.js";
+import type { NewConversations } from "./new-conversations.js";
 
 const PAGE = 100;
 const MAX_PAGES = 5;
-/** get_conversation tries for a conversation met through a message (~10 s). */
-const ASK_ATTEMPTS = 5;
 
 /** The conversation list and single conversations, from svc-history. */
 export class Conversations {
@@ -15,6 +14,7 @@ export class Conversations {
   constructor(
     private readonly model: Model,
     private readonly conn: Connection,
+    private readonly fresh: NewConversations,
   ) {}
 
   /** Reads the list (up to MAX_PAGES pages) into the model's rows. */
@@ -46,30 +46,27 @@ export class Conversations {
   }
 
   /**
-   * Fills in a conversation first met through a message. The conversation
-   * is stored a moment after its first message is delivered, so until then
-   * it is refused as unknown: ask again a few times.
+   * Fills in a conversation first met through a message. One not stored
+   * yet is asked for again (NewConversations); one that still fails is
+   * left to the next refresh.
    */
   ensure(conversationId: string): void {
     const entry = this.model.entry(conversationId);
     if (entry.conversation || this.asking.has(conversationId)) return;
     this.asking.add(conversationId);
-    void this.ask(conversationId, 0);
-  }
-
-  private async ask(conversationId: string, attempt: number): Promise<void> {
-    try {
-      const answer = await this.conn.request<ServerFrameOf<"conversation">>({
-        type: "get_conversation",
-        id: randomId("c"),
-        conversation_id: conversationId,
-      });
-      this.known(answer.conversation);
-      this.asking.delete(conversationId);
-    } catch {
-      if (attempt >= ASK_ATTEMPTS) return void this.asking.delete(conversationId);
-      window.setTimeout(() => void this.ask(conversationId, attempt + 1), 300 * 2 ** attempt);
-    }
+    void this.fresh
+      .read(conversationId, () =>
+        this.conn.request<ServerFrameOf<"conversation">>({
+          type: "get_conversation",
+          id: randomId("c"),
+          conversation_id: conversationId,
+        }),
+      )
+      .then(
+        (answer) => this.known(answer.conversation),
+        () => {},
+      )
+      .finally(() => this.asking.delete(conversationId));
   }
 
   known(conversation: Conversation): void {

@@ -3,6 +3,7 @@ import type { ServerFrameOf } from "../protocol/frames.js";
 import { randomId } from "../protocol/ids.js";
 import type { Model } from "../state/model.js";
 import { applyMessage } from "./inbox.js";
+import type { NewConversations } from "./new-conversations.js";
 
 const PAGE = 30;
 /** Pages read forward after a reconnect before giving up on the gap. */
@@ -15,12 +16,13 @@ export class HistoryLoader {
   constructor(
     private readonly model: Model,
     private readonly conn: Connection,
+    private readonly fresh: NewConversations,
   ) {}
 
   /** The newest page, the first time a conversation is opened. */
   async latest(conversationId: string): Promise<void> {
     const thread = this.model.thread(conversationId);
-    const page = await this.page({ conversation_id: conversationId, limit: PAGE });
+    const page = await this.page(conversationId, { limit: PAGE });
     this.apply(page);
     thread.hasMore = page.has_more;
     thread.loaded = true;
@@ -35,11 +37,7 @@ export class HistoryLoader {
     thread.loadingOlder = true;
     this.model.changed();
     try {
-      const page = await this.page({
-        conversation_id: conversationId,
-        before_seq: before,
-        limit: PAGE,
-      });
+      const page = await this.page(conversationId, { before_seq: before, limit: PAGE });
       this.apply(page);
       thread.hasMore = page.has_more;
     } finally {
@@ -57,15 +55,22 @@ export class HistoryLoader {
     for (let i = 0; i < MAX_FORWARD_PAGES; i++) {
       const after = thread.newestSeq;
       if (after === undefined) return this.latest(conversationId);
-      const page = await this.page({ conversation_id: conversationId, after_seq: after });
+      const page = await this.page(conversationId, { after_seq: after });
       this.apply(page);
       this.model.changed();
       if (!page.has_more || page.messages.length === 0) return;
     }
   }
 
-  private page(query: Record<string, unknown>): Promise<Page> {
-    return this.conn.request<Page>({ type: "history", id: randomId("h"), ...query });
+  private page(conversationId: string, query: Record<string, unknown>): Promise<Page> {
+    return this.fresh.read(conversationId, () =>
+      this.conn.request<Page>({
+        type: "history",
+        id: randomId("h"),
+        conversation_id: conversationId,
+        ...query,
+      }),
+    );
   }
 
   private apply(page: Page): void {

@@ -1,6 +1,12 @@
 import { Connection, type LinkState } from "../net/connection.js";
 import { edgeSocketUrl, fetchDevToken } from "../net/dev-token.js";
-import type { Media, ServerFrame, ServerFrameOf } from "../protocol/frames.js";
+import {
+  MembershipAction,
+  type Media,
+  type Message,
+  type ServerFrame,
+  type ServerFrameOf,
+} from "../protocol/frames.js";
 import { randomId } from "../protocol/ids.js";
 import { draftKey, draftPeer, isDraftKey, Model } from "../state/model.js";
 import type { Outgoing } from "../state/thread.js";
@@ -8,6 +14,7 @@ import { Acks } from "./acks.js";
 import { Conversations } from "./conversations.js";
 import { HistoryLoader } from "./history.js";
 import { applyMessage, applyReceipt, countsAsUnread } from "./inbox.js";
+import { NewConversations } from "./new-conversations.js";
 import { Outbox } from "./outbox.js";
 import { PresenceWatch } from "./presence-watch.js";
 import { Typing } from "./typing.js";
@@ -15,6 +22,8 @@ import { downloadUrl } from "./uploads.js";
 
 /** How soon an open chat marks what arrived as read. */
 const READ_DELAY_MS = 300;
+/** Membership changes that make the user a member. */
+const JOINING: string[] = [MembershipAction.Created, MembershipAction.Added];
 
 /**
  * A signed-in device: the connection, what arrives on it, and the user's
@@ -29,6 +38,7 @@ export class Session {
   private readonly presence: PresenceWatch;
   private readonly typingIndicators: Typing;
   private readonly conversations: Conversations;
+  private readonly fresh = new NewConversations();
   private readTimer: number | undefined;
 
   constructor(userId: string, deviceId: string) {
@@ -40,11 +50,11 @@ export class Session {
       onState: (state) => this.onLink(state),
     });
     this.acks = new Acks(this.conn);
-    this.history = new HistoryLoader(this.model, this.conn);
+    this.history = new HistoryLoader(this.model, this.conn, this.fresh);
     this.outbox = new Outbox(this.model, this.conn, (draft, id) => this.promoted(draft, id));
     this.presence = new PresenceWatch(this.model, this.conn);
     this.typingIndicators = new Typing(this.model, this.conn);
-    this.conversations = new Conversations(this.model, this.conn);
+    this.conversations = new Conversations(this.model, this.conn, this.fresh);
     document.addEventListener("visibilitychange", () => this.scheduleRead());
   }
 
@@ -104,6 +114,7 @@ export class Session {
       title,
       members,
     });
+    this.fresh.note(created.conversation.conversation_id);
     this.conversations.known(created.conversation);
     this.model.thread(created.conversation.conversation_id).loaded = false;
     this.open(created.conversation.conversation_id);
@@ -193,6 +204,7 @@ export class Session {
       case "presence":
         return this.presence.apply(frame.users);
       case "error":
+        if (this.typingIndicators.isRefusal(frame)) return;
         return this.failed(new Error(`${frame.code}: ${frame.reason}`));
       default:
         return;
@@ -201,6 +213,7 @@ export class Session {
 
   private onMessage(frame: ServerFrameOf<"message">): void {
     const message = frame.message;
+    if (this.isNew(message)) this.fresh.note(message.conversation_id);
     const fresh = applyMessage(this.model, message);
     this.acks.note(frame.inbox_seq);
     const id = message.conversation_id;
@@ -221,8 +234,17 @@ export class Session {
 
   // --- helpers ---
 
+  /** A conversation not described yet, or a group that just took us in. */
+  private isNew(message: Message): boolean {
+    if (!this.model.conversations.get(message.conversation_id)?.conversation) return true;
+    const change = message.membership;
+    if (!change || !JOINING.includes(change.action)) return false;
+    return change.user_ids.includes(this.model.me?.userId ?? "");
+  }
+
   /** A draft 1:1 chat's first send answered: it is a conversation now. */
   private promoted(draft: string, conversationId: string): void {
+    this.fresh.note(conversationId);
     const entry = this.model.entry(conversationId);
     // What the first send told us, until the list or get_conversation
     // brings the stored conversation.
@@ -243,12 +265,14 @@ export class Session {
   }
 
   private loadMembers(conversationId: string): void {
-    this.conn
-      .request<ServerFrameOf<"members">>({
-        type: "list_members",
-        id: randomId("lm"),
-        conversation_id: conversationId,
-      })
+    this.fresh
+      .read(conversationId, () =>
+        this.conn.request<ServerFrameOf<"members">>({
+          type: "list_members",
+          id: randomId("lm"),
+          conversation_id: conversationId,
+        }),
+      )
       .then((answer) => {
         const thread = this.model.thread(conversationId);
         thread.members = answer.members;

@@ -1,9 +1,12 @@
 import type { Connection } from "../net/connection.js";
 import type { ServerFrameOf } from "../protocol/frames.js";
+import { randomId } from "../protocol/ids.js";
 import type { Model } from "../state/model.js";
 
 /** Well within the 5 s a `typing` shows for, as the protocol suggests. */
 const REFRESH_MS = 3_000;
+/** Marks our typing frames' ids, which only an error frame echoes. */
+const ID_PREFIX = "typing-";
 
 /** Typing indicators: ours out (throttled), others' in (with expiry). */
 export class Typing {
@@ -18,7 +21,8 @@ export class Typing {
   typed(conversationId: string): void {
     const now = Date.now();
     if (now - (this.lastSent.get(conversationId) ?? 0) < REFRESH_MS) return;
-    if (this.conn.send({ type: "typing", conversation_id: conversationId })) {
+    const frame = { type: "typing", id: randomId(ID_PREFIX), conversation_id: conversationId };
+    if (this.conn.send(frame)) {
       this.lastSent.set(conversationId, now);
     }
   }
@@ -26,6 +30,15 @@ export class Typing {
   /** A message went out: the next keystroke starts a new indicator. */
   sent(conversationId: string): void {
     this.lastSent.delete(conversationId);
+  }
+
+  /**
+   * An error frame answering a typing frame: not worth telling the user
+   * (a conversation met moments ago may not be stored yet, and the next
+   * keystroke tries again).
+   */
+  isRefusal(frame: ServerFrameOf<"error">): boolean {
+    return frame.id?.startsWith(ID_PREFIX) === true;
   }
 
   received(frame: ServerFrameOf<"typing">): void {

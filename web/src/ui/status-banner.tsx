@@ -39,7 +39,11 @@ export function StatusBanner({ session }: { session: Session }) {
     <div class="banner" data-testid="status" data-link={link.kind}>
       {line}
       {notice && (
-        <div class="status notice" onClick={() => session.model.say(undefined)}>
+        <div
+          class="status notice"
+          data-testid="notice"
+          onClick={() => session.model.say(undefined)}
+        >
           {notice} ✕
         </div>
       )}
