@@ -33,6 +33,8 @@ export class Sender {
   private turn = { pair: 0, group: 0 };
   private timer: NodeJS.Timeout | undefined;
   private bodyBytes = 100;
+  /** Sends refused for good, by error code. */
+  readonly refused: Record<string, number> = {};
 
   constructor(
     private readonly devices: Map<string, Device>,
@@ -108,6 +110,7 @@ export class Sender {
       return;
     }
     this.inFlight.delete(`${device.user}|${id}`);
+    this.refused[code] = (this.refused[code] ?? 0) + 1;
     this.recorder.failed();
   }
 

@@ -138,7 +138,7 @@ async function handle(command: Command): Promise<unknown> {
       return {};
     case "burst":
       await sender.burst(command.slots, command.perSlot, command.window, command.bodyBytes);
-      return {};
+      return { refused: sender.refused };
     case "snapshot":
       return recorder.snapshot();
     case "ledger":

@@ -30,6 +30,8 @@ export interface BacklogResult {
   recipients: number;
   backlog_per_recipient: number;
   queued: number;
+  /** Sends the server refused while the backlog was queued, by error code. */
+  refused: Record<string, number>;
   queue_seconds: number;
   reconnected: number;
   failed: number;
@@ -82,19 +84,25 @@ export async function runBacklog(options: BacklogOptions): Promise<BacklogResult
       }));
 
     // Every recipient's device is linked and has a cursor, then goes away.
-    await connect(senderChunks);
-    await connect(recipientChunks);
+    for (const chunks of [senderChunks, recipientChunks]) {
+      const failed = (await connect(chunks)).find((c) => c.failed > 0);
+      if (failed) throw new Error(`connect failed: ${failed.firstError}`);
+    }
     await pool.all((i) => ({ cmd: "disconnect", users: recipientChunks[i]! }));
 
     const queueStarted = performance.now();
     const perSlot = Math.ceil(options.backlog / perRecipient);
-    await pool.all((i) => ({
+    const bursts = await pool.all<{ refused: Record<string, number> }>((i) => ({
       cmd: "burst",
       slots: allSlots.filter((s) => workerOfSender.get(s.user) === i),
       perSlot,
       window: options.window,
       bodyBytes: options.bodyBytes,
     }));
+    const refused: Record<string, number> = {};
+    for (const b of bursts) {
+      for (const [code, n] of Object.entries(b.refused)) refused[code] = (refused[code] ?? 0) + n;
+    }
     const queueSeconds = (performance.now() - queueStarted) / 1000;
     const expected = perSlot * perRecipient;
     console.log(
@@ -122,6 +130,7 @@ export async function runBacklog(options: BacklogOptions): Promise<BacklogResult
       recipients: recipients.length,
       backlog_per_recipient: expected,
       queued: expected * recipients.length,
+      refused,
       queue_seconds: Number(queueSeconds.toFixed(2)),
       reconnected: back.reduce((sum, c) => sum + c.opened, 0),
       failed: back.reduce((sum, c) => sum + c.failed, 0),
