@@ -5,6 +5,8 @@ import {
   type SendMessageResponse,
 } from "@parley/proto/parley/delivery/v1/delivery";
 import assert from "node:assert/strict";
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   callUnary,
@@ -104,5 +106,33 @@ describe("common gRPC errors", () => {
       /retry/,
     );
     nowhere.close();
+  });
+
+  it("should report a stream the transport reset as unavailable: the callee may have acted", async () => {
+    // A peer that resets every stream with INTERNAL_ERROR, as an HTTP/2
+    // session torn down under load does to the calls on it.
+    const resetting = http2.createServer();
+    resetting.on("stream", (stream) => {
+      stream.on("error", () => {}); // the reset itself, on this side
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    });
+    await new Promise<void>((resolve) => resetting.listen(0, "127.0.0.1", resolve));
+    const port = (resetting.address() as AddressInfo).port;
+    const reset = createClient(DeliveryServiceClient, `127.0.0.1:${port}`);
+    try {
+      await rejectsWith(
+        callUnary<SendMessageRequest, SendMessageResponse>(
+          reset,
+          reset.sendMessage,
+          request,
+          2_000,
+        ),
+        "unavailable",
+        /retry/,
+      );
+    } finally {
+      reset.close();
+      resetting.close();
+    }
   });
 });

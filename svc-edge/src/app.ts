@@ -58,7 +58,11 @@ export async function startEdge(
   const routes = optionalRoutes(config, log.child({ component: "http" }));
 
   // Calls to the other services; delivered receipts go out in batches.
-  const delivery = new DeliveryClient(config.DELIVERY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
+  const delivery = new DeliveryClient(
+    config.DELIVERY_ADDRESS,
+    config.EDGE_GRPC_DEADLINE_MS,
+    config.EDGE_MAX_SENDS_IN_FLIGHT,
+  );
   const history = new HistoryClient(config.HISTORY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
   const conversations = new ConversationClient(
     config.HISTORY_ADDRESS,

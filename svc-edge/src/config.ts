@@ -55,6 +55,10 @@ export const edgeSpec = {
     default: 5_000,
     desc: "Deadline of each call the edge makes to another service (ReportPresence has its own, EDGE_PRESENCE_REPORT_DEADLINE_MS).",
   }),
+  EDGE_MAX_SENDS_IN_FLIGHT: intIn(1)({
+    default: 1_000,
+    desc: "Sends this edge process may have waiting on svc-delivery at once; past it a send is refused at once as unavailable (retry) instead of queueing. Bounds latency under overload, and keeps a burst of deadlines from resetting the shared HTTP/2 connection.",
+  }),
   EDGE_HELLO_TIMEOUT_MS: intIn(1)({
     default: 10_000,
     desc: "How long a new socket may take to send its hello frame before it is closed (4408).",

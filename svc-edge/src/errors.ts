@@ -65,3 +65,16 @@ export class RequestError extends ParleyError {
     return new RequestError(ErrorCode.InvalidArgument, reason, requestId);
   }
 }
+
+/**
+ * A send shed because this edge already has as many in progress as it
+ * allows: expected under overload, so answered (unavailable, retry) but
+ * not logged one by one.
+ */
+export class EdgeOverloaded extends RequestError {
+  override name = "EdgeOverloaded";
+
+  constructor() {
+    super(ErrorCode.Unavailable, "too many sends in progress on this edge, retry");
+  }
+}

@@ -67,10 +67,14 @@ function toParleyError(err: ServiceError): ParleyError {
   if (typeof chosen === "string" && isErrorCode(chosen)) {
     return new ParleyError(chosen, err.details, { cause: err });
   }
+  // INTERNAL without a chosen code is the transport's (a reset stream, a
+  // closed HTTP/2 session): the callee may or may not have acted, so the
+  // caller retries, as after a deadline.
   const transient = [
     GrpcStatus.UNAVAILABLE,
     GrpcStatus.DEADLINE_EXCEEDED,
     GrpcStatus.CANCELLED,
+    GrpcStatus.INTERNAL,
   ].includes(err.code);
   return transient
     ? ParleyError.unavailable("a service did not answer in time; retry", err)

@@ -1,6 +1,6 @@
 import { ErrorCode, ParleyError } from "@parley/common";
 import type { DeviceLinker } from "../devices/device-linker.js";
-import { RequestError } from "../errors.js";
+import { EdgeOverloaded, RequestError } from "../errors.js";
 import type { ConversationClient } from "../grpc/conversation-client.js";
 import type { DeliveryClient } from "../grpc/delivery-client.js";
 import type { HistoryClient } from "../grpc/history-client.js";
@@ -122,6 +122,7 @@ async function withBackendErrors(call: Promise<void>, id: string | undefined, se
   try {
     await call;
   } catch (err) {
+    if (err instanceof EdgeOverloaded) throw err;
     if (err instanceof ParleyError && err.code === ErrorCode.Unavailable) {
       throw new RequestError(ErrorCode.Unavailable, `${service} unavailable, retry`, id, {
         cause: err,

@@ -8,7 +8,7 @@ import type { InboxEntry } from "../delivery/inbox-entry.js";
 import type { DeliverySink } from "../delivery/inbox-follower.js";
 import type { DeviceLinker } from "../devices/device-linker.js";
 import type { PresenceWatch } from "../presence/presence-watch.js";
-import { CloseCode, ConnectionClosingError, RequestError } from "../errors.js";
+import { CloseCode, ConnectionClosingError, EdgeOverloaded, RequestError } from "../errors.js";
 import { decodeClientFrame, decodeHello, encodeFrame } from "./codec.js";
 import type { DeviceRegistry } from "./device-registry.js";
 import type { ClientFrame, ServerFrame } from "./frames.js";
@@ -195,7 +195,9 @@ export class Connection implements DeliverySink {
     let reason = "internal error";
     if (err instanceof ParleyError && err.code !== ErrorCode.Internal) {
       ({ code, message: reason } = err);
-      if (code === ErrorCode.Unavailable) this.log.warn({ err, request_id: id }, "request failed");
+      if (code === ErrorCode.Unavailable && !(err instanceof EdgeOverloaded)) {
+        this.log.warn({ err, request_id: id }, "request failed");
+      }
     } else {
       this.log.error({ err, request_id: id }, "request failed");
     }
