@@ -135,4 +135,33 @@ describe("common gRPC errors", () => {
       resetting.close();
     }
   });
+  it("should keep an INTERNAL status no handler chose, other than a reset stream, internal", async () => {
+    // What a server answers when it cannot decode the request: fails the
+    // same way every time, so it must not read as "retry".
+    const refusing = http2.createServer();
+    refusing.on("stream", (stream) => {
+      stream.respond(
+        {
+          ":status": 200,
+          "content-type": "application/grpc",
+          "grpc-status": "13",
+          "grpc-message": "Error deserializing request",
+        },
+        { endStream: true },
+      );
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    const port = (refusing.address() as AddressInfo).port;
+    const peer = createClient(DeliveryServiceClient, `127.0.0.1:${port}`);
+    try {
+      await rejectsWith(
+        callUnary<SendMessageRequest, SendMessageResponse>(peer, peer.sendMessage, request, 2_000),
+        "internal",
+        /^internal error$/,
+      );
+    } finally {
+      peer.close();
+      refusing.close();
+    }
+  });
 });

@@ -1,4 +1,8 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { Topology } from "@parley/common";
 import assert from "node:assert/strict";
+import { TEST_NATS_URL } from "../../testkit/env.js";
 import { eventually } from "../../testkit/eventually.js";
 import { OtlpReceiver, type ReceivedSpan } from "../../testkit/otlp-receiver.js";
 import { Clients, ok } from "../support/clients.js";
@@ -150,5 +154,63 @@ describe("e2e telemetry: one trace per message, metrics for Prometheus", functio
     assert.ok(value(history, "parley_history_batch_size_count") >= 1);
     assert.ok(value(history, "parley_history_write_duration_count") >= 1);
     assert.ok(history.includes("parley_jetstream_consumer_ack_pending{"), "history backlog");
+  });
+});
+
+describe("e2e telemetry: an unsampled message costs no span and no header", function () {
+  this.timeout(60_000);
+  let system: System;
+  let receiver: OtlpReceiver;
+  const clients = new Clients(() => system.edgeUrl);
+
+  before(async () => {
+    receiver = await OtlpReceiver.start();
+    system = await System.start({
+      OTEL_TRACES_EXPORTER: "otlp",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      // The default sampler, at a ratio that samples nothing.
+      OTEL_TRACES_SAMPLER_ARG: "0",
+      OTEL_BSP_SCHEDULE_DELAY: "100",
+    });
+  });
+
+  afterEach(() => clients.closeAll());
+
+  after(async () => {
+    await system?.stop();
+    await receiver?.stop();
+  });
+
+  it("should deliver it with no traceparent in its inbox entry and export no span of it", async () => {
+    const [alice, bob] = await Promise.all([clients.open("u-alice"), clients.open("u-bob")]);
+    await ok(alice, { type: "send", id: "untraced-1", to: "u-bob", body: "not followed" });
+    await bob.messages(1);
+
+    const nc = await connect({ servers: TEST_NATS_URL });
+    try {
+      // Only its names are used here; the limits do not matter.
+      const topology = new Topology({
+        namespace: system.namespace,
+        partitions: 4,
+        replicas: 1,
+        sendDedupWindowMs: 60_000,
+        inboxMaxAgeMs: 600_000,
+      });
+      const jsm = await jetstreamManager(nc);
+      const entry = await jsm.streams.getMessage(topology.inboxStream, {
+        last_by_subj: topology.inboxSubject("u-bob"),
+      });
+      assert.ok(entry, "bob's inbox entry");
+      assert.equal(entry.header?.get("traceparent") ?? "", "", "no trace context travels");
+    } finally {
+      await nc.close();
+    }
+    // Past two export intervals: anything recorded would have arrived.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const ours = receiver.spans.filter((s) =>
+      /send|fanout|push|history store|publish/.test(s.name),
+    );
+    assert.deepEqual(ours, [], "no span of the message was exported");
   });
 });

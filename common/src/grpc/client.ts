@@ -67,18 +67,24 @@ function toParleyError(err: ServiceError): ParleyError {
   if (typeof chosen === "string" && isErrorCode(chosen)) {
     return new ParleyError(chosen, err.details, { cause: err });
   }
-  // INTERNAL without a chosen code is the transport's (a reset stream, a
-  // closed HTTP/2 session): the callee may or may not have acted, so the
-  // caller retries, as after a deadline.
-  const transient = [
-    GrpcStatus.UNAVAILABLE,
-    GrpcStatus.DEADLINE_EXCEEDED,
-    GrpcStatus.CANCELLED,
-    GrpcStatus.INTERNAL,
-  ].includes(err.code);
+  const transient =
+    [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED].includes(
+      err.code,
+    ) || isResetStream(err);
   return transient
     ? ParleyError.unavailable("a service did not answer in time; retry", err)
     : new ParleyError(ErrorCode.Internal, "internal error", { cause: err });
+}
+
+/**
+ * INTERNAL because the HTTP/2 stream was reset (a session torn down under
+ * load): the callee may or may not have acted, so the caller retries, as
+ * after a deadline. Other INTERNAL statuses without a chosen code (a
+ * request or answer that cannot be decoded) fail the same way every time
+ * and stay internal.
+ */
+function isResetStream(err: ServiceError): boolean {
+  return err.code === GrpcStatus.INTERNAL && err.details.startsWith("Received RST_STREAM");
 }
 
 function isErrorCode(value: string): value is Code {

@@ -35,31 +35,48 @@ const DEFAULTS: Record<string, string> = {
 export async function startTelemetry(serviceName: string): Promise<void> {
   for (const [key, value] of Object.entries(DEFAULTS)) process.env[key] ??= value;
   process.env.OTEL_SERVICE_NAME ??= serviceName;
-  const exporters = ["OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER"];
-  if (exporters.every((key) => process.env[key]!.split(",").every((e) => e.trim() === "none"))) {
-    return;
-  }
+  const traces = exporting("OTEL_TRACES_EXPORTER");
+  const logs = exporting("OTEL_LOGS_EXPORTER");
+  if (!traces && !logs && !exporting("OTEL_METRICS_EXPORTER")) return;
 
   // ESM imports of the instrumented packages go through this hook; it
   // wraps only the modules the instrumentations ask for.
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register("import-in-the-middle/hook.mjs", import.meta.url, registerOptions);
 
+  // The span-making instrumentations only when spans go somewhere: with
+  // metrics alone they would wrap every call and query for nothing.
+  const spans = traces
+    ? [
+        new HttpInstrumentation({
+          // Health probes and scrapes would otherwise be most of the traces.
+          ignoreIncomingRequestHook: (request) =>
+            request.url === "/healthz" || request.url === "/metrics",
+        }),
+        new GrpcInstrumentation({ ignoreGrpcMethods: ["Check", "Watch"] }),
+        new PgInstrumentation({ requireParentSpan: true }),
+      ]
+    : [];
+  // Trace ids in log lines with tracing; log records over OTLP only when a
+  // log exporter is configured (stdout has them anyway).
+  const logging =
+    traces || logs
+      ? [
+          new PinoInstrumentation({
+            logKeys: { traceId: "trace_id", spanId: "span_id", traceFlags: "trace_flags" },
+            disableLogSending: !logs,
+          }),
+        ]
+      : [];
   const sdk = new NodeSDK({
-    instrumentations: [
-      new HttpInstrumentation({
-        // Health probes would otherwise be most of the edge's traces.
-        ignoreIncomingRequestHook: (request) => request.url === "/healthz",
-      }),
-      new GrpcInstrumentation({ ignoreGrpcMethods: ["Check", "Watch"] }),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new PinoInstrumentation({
-        logKeys: { traceId: "trace_id", spanId: "span_id", traceFlags: "trace_flags" },
-      }),
-      new RuntimeNodeInstrumentation(),
-    ],
+    instrumentations: [...spans, ...logging, new RuntimeNodeInstrumentation()],
   });
   sdk.start();
   onTelemetryStop(() => sdk.shutdown());
   await waitForAllMessagesAcknowledged();
+}
+
+/** Whether the comma-separated exporter list names anything but "none". */
+function exporting(key: string): boolean {
+  return process.env[key]!.split(",").some((e) => e.trim() !== "none" && e.trim() !== "");
 }

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { SpanKind } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { parleyTracer, ParleyError, withTraceHeaders, type Topology } from "@parley/common";
 import { ConversationEvent, type MediaAttachment } from "@parley/proto/parley/events/v1/events";
 import type { Membership } from "../domain/membership.js";
@@ -61,6 +61,7 @@ export class ConversationLog {
             headers: withTraceHeaders(),
           });
         } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
           throw ParleyError.unavailable("the message log is unavailable; retry the send", err);
         } finally {
           span.end();

@@ -41,7 +41,7 @@ export class DeviceSession {
    * change) from someone else counts toward the user's delivered watermark
    * once the device acks it; the user's own events and receipts do not.
    */
-  trackForReceipt(entry: InboxEntry): void {
+  trackForReceipt(entry: InboxEntry, live: boolean): void {
     const event = entry.event;
     if (this.closed || !event || !(event.text || event.membership)) return;
     if (event.senderId === this.identity.userId) return;
@@ -51,6 +51,7 @@ export class DeviceSession {
       conversationId: event.conversationId,
       seq: event.seq,
       sentAtMs: event.sentAtMs,
+      live,
     });
   }
 
@@ -69,9 +70,11 @@ export class DeviceSession {
     this.cursors.advance(this.cursorKey, inboxSeq);
     if (!this.unacked) return;
     const now = Date.now();
-    for (const { conversationId, seq, sentAtMs } of this.unacked.takeUpTo(inboxSeq)) {
+    for (const { conversationId, seq, sentAtMs, live } of this.unacked.takeUpTo(inboxSeq)) {
       this.receipts.delivered(this.identity.userId, conversationId, seq);
-      if (sentAtMs > 0) deliveryLatency.record(now - sentAtMs);
+      // Caught-up entries waited for the device to come back: their time
+      // says how long it was away, not how fast delivery is.
+      if (sentAtMs > 0) deliveryLatency.record(now - sentAtMs, { path: live ? "live" : "catchup" });
     }
     if (this.unacked.isEmpty) this.unacked = undefined;
   }

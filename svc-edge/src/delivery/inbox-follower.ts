@@ -15,10 +15,11 @@ export interface InboxSource {
 /** Where a follower delivers: one device session. */
 export interface DeliverySink {
   /**
-   * Sends the entry. False when the session's send buffer is past its
+   * Sends the entry: `live` as it arrives, or else read back from the
+   * stream (catching up). False when the session's send buffer is past its
    * low-water mark: the caller should await drained() before sending more.
    */
-  deliver(entry: InboxEntry): boolean;
+  deliver(entry: InboxEntry, live: boolean): boolean;
   /** The backlog up to `inboxSeq` has been delivered; live from here. */
   caughtUp(inboxSeq: number): void;
   /** Resolves once the session's send buffer is low enough for more. */
@@ -201,7 +202,7 @@ export class InboxFollower {
   /** Delivers one entry; false when the sink asks to wait for drained(). */
   private send(entry: InboxEntry): boolean {
     this.delivered = entry.seq;
-    return this.sink.deliver(entry);
+    return this.sink.deliver(entry, this.state === "live");
   }
 
   // A method, so TypeScript does not narrow `state` across awaits.

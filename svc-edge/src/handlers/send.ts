@@ -1,8 +1,10 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { parleyTracer } from "@parley/common";
+import { ErrorCode, ParleyError, parleyTracer } from "@parley/common";
 import type { DeliveryClient } from "../grpc/delivery-client.js";
 import type { Connection } from "../ws/connection.js";
 import type { SendFrame } from "../ws/frames.js";
+
+const SERVER_FAULTS: ReadonlySet<string> = new Set([ErrorCode.Internal, ErrorCode.Unavailable]);
 
 /**
  * Forwards a send (1:1 or group, text or media) to svc-delivery as the
@@ -20,7 +22,11 @@ export function handleSend(
     try {
       await forward(conn, frame, delivery);
     } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      // A refusal the client caused (invalid, not a member) is an answer,
+      // not a failure of the trace.
+      if (!(err instanceof ParleyError) || SERVER_FAULTS.has(err.code)) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      }
       throw err;
     } finally {
       span.end();

@@ -15,6 +15,8 @@ export interface UnackedEvent {
   seq: number;
   /** When the server accepted it, for the delivery latency. */
   sentAtMs: number;
+  /** Delivered as it arrived, not read back from the stream while catching up. */
+  live: boolean;
 }
 
 /**

@@ -81,9 +81,28 @@ const REQUESTS: ReadonlySet<string> = new Set<ClientFrame["type"]>([
 /** Close code for "the server failed, try again" (RFC 6455). */
 const INTERNAL_ERROR = 1011;
 
-/** The catalogue code a failure is answered with. */
-function codeOf(err: unknown): string {
+/**
+ * A refused send's reason in metrics: the catalogue code, or `overloaded`
+ * for one the edge shed without forwarding (not a backend failure).
+ */
+function refusalReason(err: unknown): string {
+  if (err instanceof EdgeOverloaded) return "overloaded";
   return err instanceof ParleyError ? err.code : ErrorCode.Internal;
+}
+
+/** Close codes a metric label may carry; a client may close with any of 3000 to 4999. */
+const KNOWN_CLOSE_CODES: ReadonlySet<number> = new Set([
+  1000,
+  1001,
+  1005,
+  1006,
+  1009,
+  INTERNAL_ERROR,
+  ...Object.values(CloseCode),
+]);
+
+function closeCodeLabel(code: number): string {
+  return KNOWN_CLOSE_CODES.has(code) ? String(code) : "other";
 }
 
 function startPushSpan(trace: Context): Span {
@@ -132,7 +151,7 @@ export class Connection implements DeliverySink {
     openConnections.add(1);
     ws.on("close", (code) => {
       openConnections.add(-1);
-      disconnects.add(1, { close_code: code });
+      disconnects.add(1, { close_code: closeCodeLabel(code) });
       this.cleanup();
     });
     ws.on("error", (err) => this.log.debug({ err }, "socket error"));
@@ -241,15 +260,15 @@ export class Connection implements DeliverySink {
 
   // DeliverySink
 
-  deliver(entry: InboxEntry): boolean {
+  deliver(entry: InboxEntry, live: boolean): boolean {
     const frame = entry.frame();
-    if (frame) {
+    if (frame && !this.isClosed()) {
       // A sampled message's trace ends here, in a span of its own per device.
       const push = entry.trace && startPushSpan(entry.trace);
       this.send(frame);
       push?.end();
       framesOut.add(1, { type: entry.event?.receipt ? "receipt" : "message" });
-      this.session?.trackForReceipt(entry);
+      this.session?.trackForReceipt(entry, live);
     }
     return this.ws.bufferedAmount <= this.lowWater;
   }
@@ -322,7 +341,9 @@ export class Connection implements DeliverySink {
     } catch (err) {
       if (!frame) framesIn.add(1, { type: "invalid" });
       const refusal = paid ? err : this.charge(err);
-      if (frame?.type === "send") sends.add(1, { result: "refused", reason: codeOf(refusal) });
+      if (frame?.type === "send") {
+        sends.add(1, { result: "refused", reason: refusalReason(refusal) });
+      }
       this.fail(refusal, frame && "id" in frame ? frame.id : undefined);
     }
   }

@@ -140,13 +140,16 @@ export class LogConsumer {
     const started = performance.now();
     // The batch's queries join the first traced entry's trace.
     const write = () => this.writeWithRetry(entries);
-    const written = traced[0] ? await context.with(traced[0].context, write) : await write();
-    if (written) {
-      for (const { msg } of entries) msg.ack();
-      batchSize.record(entries.length);
-      batchWriteDuration.record(performance.now() - started);
+    try {
+      const written = traced[0] ? await context.with(traced[0].context, write) : await write();
+      if (written) {
+        for (const { msg } of entries) msg.ack();
+        batchSize.record(entries.length);
+        batchWriteDuration.record(performance.now() - started);
+      }
+    } finally {
+      for (const { span } of traced) span.end();
     }
-    for (const { span } of traced) span.end();
   }
 
   /**

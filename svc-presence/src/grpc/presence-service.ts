@@ -40,10 +40,10 @@ export function presenceService(deps: PresenceServiceDeps): GrpcService {
     request: ReportPresenceRequest,
   ): Promise<ReportPresenceResponse> => {
     const report = validateReport(request, deps.maxEventsPerReport);
-    deviceEvents.add(request.events.length);
     const snapshotRequired = await deps.reports
       .report(report)
       .catch(storeFailure("the presence store cannot be written; send the events again"));
+    deviceEvents.add(request.events.length);
     return { snapshotRequired, leaseTtlMs: deps.leaseTtlMs };
   };
 
