@@ -8,7 +8,19 @@ import { uploadFile } from "./uploads.js";
 
 /** Codes worth an automatic retry with the same id (sends are idempotent). */
 const RETRY_CODES: string[] = [ErrorCode.Unavailable, ErrorCode.RateLimited];
-const RETRY_AFTER_MS = 1_500;
+/** Retries back off from this, doubling up to RETRY_MAX_MS, jittered. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+/**
+ * The wait before retry number `attempt` (0 first): growing, and spread
+ * by ±50 % so that clients refused together (an overloaded edge sheds
+ * many sends at once) do not come back together.
+ */
+function retryDelayMs(attempt: number): number {
+  const base = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+  return base * (0.5 + Math.random());
+}
 
 /**
  * This device's sends: shown at once as "sending", answered by `sent`
@@ -101,7 +113,9 @@ export class Outbox {
         // Still "sending": resendPending() takes it after the reconnect.
         if (err instanceof DisconnectedError) return;
         if (err instanceof RequestError && RETRY_CODES.includes(err.code)) {
-          window.setTimeout(() => this.transmit(outgoing, true), RETRY_AFTER_MS);
+          const attempt = outgoing.retries ?? 0;
+          outgoing.retries = attempt + 1;
+          window.setTimeout(() => this.transmit(outgoing, true), retryDelayMs(attempt));
           return;
         }
         this.fail(outgoing, err);

@@ -13,6 +13,8 @@ export interface Outgoing {
   createdAt: number;
   seq?: number;
   messageId?: string;
+  /** Times the send was refused as retryable (unavailable, rate limited) so far. */
+  retries?: number;
 }
 
 export interface Watermarks {
