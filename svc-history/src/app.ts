@@ -11,7 +11,7 @@ import {
 } from "@parley/common";
 import { ConversationServiceService } from "@parley/proto/parley/history/v1/conversations";
 import { HistoryServiceService } from "@parley/proto/parley/history/v1/history";
-import { createPool } from "@parley/common/pg";
+import { openDatabase } from "@parley/common/pg";
 import type { HistoryConfig } from "./config.js";
 import { conversationService } from "./grpc/conversation-service.js";
 import { historyService } from "./grpc/history-service.js";
@@ -21,7 +21,7 @@ import { logDistribution } from "./pg/citus.js";
 import { ConversationReader } from "./pg/conversation-reader.js";
 import { HistoryReader } from "./pg/history-reader.js";
 import { MessageWriter } from "./pg/message-writer.js";
-import { migrate } from "./pg/migrate.js";
+import { MIGRATIONS_DIR, MIGRATIONS_TABLE } from "./pg/migrate.js";
 import { RetentionJob } from "./pg/retention.js";
 import { LogBound } from "./receipts/log-bound.js";
 
@@ -52,19 +52,19 @@ export async function startApp(
 
 async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise<App> {
   // Postgres: schema first, so nothing is consumed before it can be stored.
-  await migrate(config.DATABASE_URL, config.DATABASE_SCHEMA, log.child({ component: "migrate" }));
-  const pgLog = log.child({ component: "postgres" });
-  const pool = createPool(
+  const pool = await openDatabase(
     {
       url: config.DATABASE_URL,
       schema: config.DATABASE_SCHEMA,
-      size: config.DATABASE_POOL_SIZE,
+      poolSize: config.DATABASE_POOL_SIZE,
+      migrationsDir: MIGRATIONS_DIR,
+      migrationsTable: MIGRATIONS_TABLE,
       applicationName: "svc-history",
     },
-    pgLog,
+    log,
   );
   stops.push(["close postgres pool", () => pool.end()]);
-  await logDistribution(pool, pgLog);
+  await logDistribution(pool, log.child({ component: "postgres" }));
 
   // NATS: the log's stream and durable consumer must exist before consuming.
   const nc = await connectNats(config.NATS_URL, "svc-history", log.child({ component: "nats" }));

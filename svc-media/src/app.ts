@@ -1,5 +1,5 @@
 import { createClient, startGrpcServer, type Logger, type Shutdown } from "@parley/common";
-import { createPool, migrate } from "@parley/common/pg";
+import { openDatabase } from "@parley/common/pg";
 import { ConversationServiceClient } from "@parley/proto/parley/history/v1/conversations";
 import { fileURLToPath } from "node:url";
 import type { MediaConfig } from "./config.js";
@@ -41,27 +41,19 @@ export async function startApp(config: MediaConfig, log: Logger, shutdown: Shutd
 }
 
 async function start(config: MediaConfig, log: Logger, stops: Stop[]): Promise<App> {
-  await migrate(
+  const pool = await openDatabase(
     {
       url: config.DATABASE_URL,
       schema: config.DATABASE_SCHEMA,
-      dir: MIGRATIONS_DIR,
-      table: "media_migrations",
-    },
-    log.child({ component: "migrate" }),
-  );
-  const pgLog = log.child({ component: "postgres" });
-  const pool = createPool(
-    {
-      url: config.DATABASE_URL,
-      schema: config.DATABASE_SCHEMA,
-      size: config.DATABASE_POOL_SIZE,
+      poolSize: config.DATABASE_POOL_SIZE,
+      migrationsDir: MIGRATIONS_DIR,
+      migrationsTable: "media_migrations",
       applicationName: "svc-media",
     },
-    pgLog,
+    log,
   );
   stops.push(["close postgres pool", () => pool.end()]);
-  await logDistribution(pool, pgLog);
+  await logDistribution(pool, log.child({ component: "postgres" }));
   const store = new MediaStore(pool);
 
   const s3 = createS3Clients(config);

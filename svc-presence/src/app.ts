@@ -6,7 +6,7 @@ import {
   type Logger,
   type Shutdown,
 } from "@parley/common";
-import { createPool, migrate } from "@parley/common/pg";
+import { openDatabase } from "@parley/common/pg";
 import { fileURLToPath } from "node:url";
 import type { PresenceConfig } from "./config.js";
 import { presenceService } from "./grpc/presence-service.js";
@@ -53,27 +53,19 @@ export async function startApp(
 
 async function start(config: PresenceConfig, log: Logger, stops: Stop[]): Promise<App> {
   // Postgres: last seen, in the service's own migrations table.
-  await migrate(
+  const pool = await openDatabase(
     {
       url: config.DATABASE_URL,
       schema: config.DATABASE_SCHEMA,
-      dir: MIGRATIONS_DIR,
-      table: "presence_migrations",
-    },
-    log.child({ component: "migrate" }),
-  );
-  const pgLog = log.child({ component: "postgres" });
-  const pool = createPool(
-    {
-      url: config.DATABASE_URL,
-      schema: config.DATABASE_SCHEMA,
-      size: config.DATABASE_POOL_SIZE,
+      poolSize: config.DATABASE_POOL_SIZE,
+      migrationsDir: MIGRATIONS_DIR,
+      migrationsTable: "presence_migrations",
       applicationName: "svc-presence",
     },
-    pgLog,
+    log,
   );
   stops.push(["close postgres pool", () => pool.end()]);
-  await logDistribution(pool, pgLog);
+  await logDistribution(pool, log.child({ component: "postgres" }));
   const lastSeen = new LastSeenStore(pool);
 
   // NATS: the three buckets, then the parts that write them.

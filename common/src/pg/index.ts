@@ -3,3 +3,4 @@
 export { createPool, type PoolSettings } from "./pool.js";
 export { migrate, type MigrationSettings } from "./migrate.js";
 export { postgresSettings } from "./settings.js";
+export { openDatabase, type DatabaseSettings } from "./open-database.js";
