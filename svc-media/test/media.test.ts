@@ -395,7 +395,10 @@ describe("svc-media: expired uploads", function () {
   let d: MediaDeployment;
   before(async () => {
     d = await MediaDeployment.start({
-      MEDIA_UPLOAD_TTL_MS: "1500",
+      // Presigned URLs count whole seconds from a signing time truncated to
+      // the second, so a grant of 3 s is good for at least 1 s: enough for
+      // the PUT on a busy machine.
+      MEDIA_UPLOAD_TTL_MS: "3000",
       MEDIA_SWEEP_INTERVAL_MS: "100",
       MEDIA_SWEEP_GRACE_MS: "0",
     });
@@ -412,7 +415,7 @@ describe("svc-media: expired uploads", function () {
       sizeBytes: bytes.length,
       sha256: sha256(bytes),
     });
-    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    await new Promise((resolve) => setTimeout(resolve, 3_700));
 
     assert.equal(await put(uploadedLate, bytes), 403, "storage refuses an expired URL");
     // Expired, or already swept (grace 0): either way, no completion.
@@ -440,7 +443,7 @@ describe("svc-media: expired uploads", function () {
   it("should not mark ready an upload whose grant and grace ended during its check", async () => {
     const store = new MediaStore(d.schemaPool());
     const { media } = await d.grantAndPut("tom", randomBytes(10), "text/plain");
-    await new Promise((resolve) => setTimeout(resolve, 1_600));
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
     const verified = { width: 0, height: 0, thumbnail: undefined };
     assert.equal(await store.markReady(media.mediaId, verified, 0), undefined);
   });
