@@ -258,7 +258,9 @@ export class Session {
       role: "member",
     };
     const thread = this.model.thread(conversationId);
-    thread.loaded = thread.loaded || this.model.threads.get(draft)?.loaded === true;
+    const drafted = this.model.threads.get(draft);
+    thread.loaded = thread.loaded || drafted?.loaded === true;
+    thread.unsentText ||= drafted?.unsentText ?? "";
     this.model.threads.delete(draft);
     entry.lastActivity ||= Date.now();
     if (this.model.openKey === draft) this.open(conversationId);

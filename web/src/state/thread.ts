@@ -38,6 +38,12 @@ export class Thread {
   readonly watermarks = new Map<string, Watermarks>();
   /** user id -> when the indicator expires (ms since the epoch). */
   readonly typing = new Map<string, number>();
+  /**
+   * What the composer holds, unsent. Kept here, not in the composer, so it
+   * survives the chat view being made anew (a draft chat turning into its
+   * conversation when the first send is answered).
+   */
+  unsentText = "";
   private sortedCache: Message[] | undefined;
 
   constructor(readonly key: string) {}

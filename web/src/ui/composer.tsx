@@ -6,7 +6,12 @@ const IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif";
 
 /** Text field, attach button and send; Enter sends, Shift+Enter breaks the line. */
 export function Composer({ session, chatKey }: { session: Session; chatKey: string }) {
-  const [text, setText] = useState("");
+  const thread = session.model.thread(chatKey);
+  const [text, setTextState] = useState(() => thread.unsentText);
+  const setText = (value: string) => {
+    thread.unsentText = value;
+    setTextState(value);
+  };
   const file = useRef<HTMLInputElement>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const online = session.model.link.kind === "online";
