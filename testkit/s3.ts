@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,21 +7,8 @@ import S3rver from "s3rver";
 /** s3rver checks request signatures against this fixed key pair. */
 const S3RVER_KEY = "S3RVER";
 
-/**
- * Lets browsers (the web client's tests) PUT and GET objects from any
- * origin with the grant's headers, as scripts/local/s3.js does for npm start.
- */
-const CORS = `<CORSConfiguration>
-  <CORSRule>
-    <AllowedOrigin>*</AllowedOrigin>
-    <AllowedMethod>PUT</AllowedMethod>
-    <AllowedMethod>GET</AllowedMethod>
-    <AllowedMethod>HEAD</AllowedMethod>
-    <AllowedHeader>*</AllowedHeader>
-    <ExposeHeader>ETag</ExposeHeader>
-    <MaxAgeSeconds>3600</MaxAgeSeconds>
-  </CORSRule>
-</CORSConfiguration>`;
+/** Browsers (the web client's tests) upload and download from another origin, as under npm start. */
+const CORS = readFileSync(new URL("../scripts/local/s3-cors.xml", import.meta.url), "utf8");
 
 /** An S3-compatible server of the test's own, with its objects in a temporary folder. */
 export interface TestS3 {

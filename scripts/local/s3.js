@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import S3rver from "s3rver";
 
@@ -6,21 +6,12 @@ import S3rver from "s3rver";
 const BUCKET = "parley-media";
 
 /**
- * Browsers (the web client, served by the edge on another origin) PUT
- * uploads and GET downloads straight from storage, with the grant's
- * headers: allow both from any origin.
+ * The bucket's CORS rules (s3-cors.xml, shared with testkit/s3.ts):
+ * browsers (the web client, served by the edge on another origin) PUT
+ * uploads and GET downloads straight from storage with the grant's
+ * headers, so both are allowed from any origin.
  */
-const CORS = `<CORSConfiguration>
-  <CORSRule>
-    <AllowedOrigin>*</AllowedOrigin>
-    <AllowedMethod>PUT</AllowedMethod>
-    <AllowedMethod>GET</AllowedMethod>
-    <AllowedMethod>HEAD</AllowedMethod>
-    <AllowedHeader>*</AllowedHeader>
-    <ExposeHeader>ETag</ExposeHeader>
-    <MaxAgeSeconds>3600</MaxAgeSeconds>
-  </CORSRule>
-</CORSConfiguration>`;
+const CORS = readFileSync(new URL("./s3-cors.xml", import.meta.url), "utf8");
 
 /**
  * s3rver, an S3-compatible server from npm, started in this process on
