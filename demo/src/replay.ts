@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signToken } from "@parley/common";
 import * as hdr from "hdr-histogram-js";
+import pRetry, { AbortError } from "p-retry";
 import { DemoClient, type Frame, type Received } from "./client.js";
 import { makeImage, type DemoImage } from "./images.js";
 import type { Plan } from "./plan.js";
@@ -168,12 +169,22 @@ async function upload(client: DemoClient, image: DemoImage, key: string): Promis
   });
   if (granted.type !== "upload_grant") throw new Error(`upload: ${JSON.stringify(granted)}`);
   const grant = granted.upload as { method: string; url: string; headers: Record<string, string> };
-  const put = await fetch(grant.url, {
-    method: grant.method,
-    headers: grant.headers,
-    body: new Uint8Array(image.bytes),
-  });
-  if (!put.ok) throw new Error(`PUT ${image.fileName}: ${put.status} ${await put.text()}`);
+  // Storage may answer 500 or 503 ("please try again"), as S3 does under
+  // load; a client retries those. Anything else is the demo's failure.
+  await pRetry(
+    async () => {
+      const put = await fetch(grant.url, {
+        method: grant.method,
+        headers: grant.headers,
+        body: new Uint8Array(image.bytes),
+      });
+      if (put.ok) return;
+      const failure = new Error(`PUT ${image.fileName}: ${put.status} ${await put.text()}`);
+      if (put.status < 500) throw new AbortError(failure);
+      throw failure;
+    },
+    { retries: 4, minTimeout: 100 },
+  );
   const mediaId = (granted.media as { media_id: string }).media_id;
   const done = await client.request({ type: "upload_done", id: `ud-${key}`, media_id: mediaId });
   if (done.type !== "media") throw new Error(`upload_done: ${JSON.stringify(done)}`);
