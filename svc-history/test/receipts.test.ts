@@ -180,4 +180,74 @@ describe("svc-history RecordReceipts", function () {
     await api.recordReceipts([{ userId: cat, conversationId, deliveredSeq: lagging }]);
     assert.deepEqual(await membersOf(), [ann, ben, cat].sort());
   });
+
+  it("should apply a call for many members and conversations at once, each moved forward once", async () => {
+    const [ann, ...others] = users("m", 120) as [string, ...string[]];
+    const { conversation } = await api.createGroup({ creatorId: ann, memberIds: others });
+    const conversationId = conversation!.conversationId;
+    const members = [ann, ...others];
+    const texts = textEvents(conversationId, ann, members, 3).map((e) => ({
+      ...e,
+      membershipVersion: 1,
+    }));
+    const seqs: number[] = [];
+    for (const e of texts) seqs.push(await d.publish(e));
+    const { alice, bob, conversationId: direct } = directPair();
+    const [hello] = textEvents(direct, alice, [alice, bob], 1);
+    const helloSeq = await d.publish(hello!);
+    await d.waitForStored(conversationId, 4);
+    await d.waitForStored(direct, 1);
+
+    // Each member: delivered up to the second text, then read the first,
+    // in two updates of one call; and the 1:1 reader alongside.
+    const updates = others.flatMap((userId) => [
+      { userId, conversationId, deliveredSeq: seqs[1]! },
+      { userId, conversationId, readSeq: seqs[0]! },
+    ]);
+    updates.push({ userId: bob, conversationId: direct, deliveredSeq: helloSeq });
+    const { results } = await api.recordReceipts(updates);
+    assert.ok(results.every((r) => r.errorCode === ""));
+    assert.deepEqual(
+      [results[0], results[1]].map((r) => [r!.deliveredSeq, r!.readSeq]),
+      [
+        [seqs[1], 0],
+        [seqs[1], seqs[0]],
+      ],
+    );
+    const rows = (await api.listMembers(ann, conversationId)).members;
+    for (const row of rows.filter((m) => m.userId !== ann)) {
+      assert.deepEqual([row.userId, row.deliveredSeq, row.readSeq], [row.userId, seqs[1], seqs[0]]);
+    }
+    // One receipt per member that moved, with its final values.
+    const receipts = await loggedReceipts(conversationId);
+    assert.equal(receipts.length, others.length);
+    assert.ok(receipts.every(([, delivered, read]) => delivered === seqs[1] && read === seqs[0]));
+    assert.deepEqual(await loggedReceipts(direct), [[bob, helloSeq, 0]]);
+  });
+
+  it("should never move a watermark back when calls for one member race", async () => {
+    const { ben, conversationId, seqs } = await groupWithTexts();
+    const calls = seqs.flatMap((delivered) =>
+      seqs.map((read) =>
+        api.recordReceipts([
+          { userId: ben, conversationId, deliveredSeq: delivered, readSeq: read },
+        ]),
+      ),
+    );
+    const answers = await Promise.all(calls);
+    for (const { results } of answers) {
+      const [r] = results;
+      assert.equal(r!.errorCode, "");
+      assert.ok(r!.readSeq <= r!.deliveredSeq, "read clamped to delivered");
+    }
+    const last = seqs.at(-1)!;
+    const row = (await api.listMembers(ben, conversationId)).members.find((m) => m.userId === ben)!;
+    assert.deepEqual([row.deliveredSeq, row.readSeq], [last, last]);
+    // Receipts of racing calls may be logged in any order (clients keep the
+    // highest, docs/protocol.md), but the highest logged is the stored one.
+    const logged = (await loggedReceipts(conversationId)).map(
+      ([, delivered]) => delivered as number,
+    );
+    assert.equal(Math.max(...logged), last);
+  });
 });

@@ -56,6 +56,10 @@ const MEMBERS = `SELECT m.user_id, m.role, m.joined_seq, m.delivered_seq, m.read
   FROM conversations c JOIN conversation_members m ON m.conversation_id = c.conversation_id
   WHERE c.conversation_id = $1 ORDER BY m.user_id`;
 
+const MEMBER_IDS = `SELECT c.conversation_id, m.user_id, c.membership_version
+  FROM conversations c JOIN conversation_members m ON m.conversation_id = c.conversation_id
+  WHERE c.conversation_id = ANY($1::text[]) ORDER BY c.conversation_id, m.user_id`;
+
 const FIRST_PAGE = `SELECT conversation_id, last_seq, last_message_at FROM user_conversations
   WHERE user_id = $1 ORDER BY last_message_at DESC, conversation_id LIMIT $2`;
 const NEXT_PAGE = `SELECT conversation_id, last_seq, last_message_at FROM user_conversations
@@ -93,6 +97,31 @@ export class ConversationReader {
       conversationId,
     ]);
     return { members: rows, version: Number(rows[0]?.membership_version ?? 0) };
+  }
+
+  /**
+   * The member ids and membership version of many conversations in one
+   * query (a conversation without members is absent). Its join is on the
+   * distribution column, so under Citus it runs on each shard it names.
+   */
+  async memberIdsOf(
+    conversationIds: string[],
+  ): Promise<Map<string, { ids: string[]; version: number }>> {
+    const { rows } = await this.pool.query<{
+      conversation_id: string;
+      user_id: string;
+      membership_version: string;
+    }>(MEMBER_IDS, [conversationIds]);
+    const found = new Map<string, { ids: string[]; version: number }>();
+    for (const row of rows) {
+      let members = found.get(row.conversation_id);
+      if (!members) {
+        members = { ids: [], version: Number(row.membership_version) };
+        found.set(row.conversation_id, members);
+      }
+      members.ids.push(row.user_id);
+    }
+    return found;
   }
 
   /** Up to `limit` entries of a user's list, most recent first, after `after`. */
