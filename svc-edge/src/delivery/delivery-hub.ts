@@ -41,6 +41,8 @@ export class DeliveryHub {
     const follower = new InboxFollower(source, sink, this.options, log);
     const detach = this.live.attach(userId, follower);
     const key = this.topology.cursorKey(userId, deviceId);
+    // Until the session closes, so its cursor writes need no read first.
+    this.cursors.attach(key);
     const session = new DeviceSession(
       identity,
       key,

@@ -81,7 +81,8 @@ export class DeviceSession {
 
   /**
    * Stops delivery and starts writing the cursor at once, so that a newer
-   * session of the device reads it only after the write.
+   * session of the device reads it only after the write. Ends the
+   * session's hold on the cursor (DeliveryHub.open attached it).
    */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
@@ -91,6 +92,6 @@ export class DeviceSession {
     this.follower.close();
     this.detachLive();
     this.onClosed(this);
-    return this.cursors.flush(this.cursorKey);
+    return this.cursors.detach(this.cursorKey);
   }
 }
