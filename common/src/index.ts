@@ -18,6 +18,12 @@ export { Shutdown } from "./shutdown.js";
 export { commonSettings, natsSettings, type NatsSettings } from "./settings.js";
 export { connectNats } from "./nats/connection.js";
 export {
+  StreamPublisher,
+  StreamPublishError,
+  type StreamAck,
+  type StreamPublishOptions,
+} from "./nats/stream-publisher.js";
+export {
   EPHEMERAL_HEADER,
   Topology,
   ensureTopology,

@@ -8,6 +8,7 @@ import {
   MembershipAnnouncements,
   MembershipCache,
   type Shutdown,
+  StreamPublisher,
   startGrpcServer,
   topologyFromSettings,
   warnOnDrift,
@@ -24,6 +25,9 @@ import { MembershipSnapshots } from "./membership/membership-snapshots.js";
 import { ConversationLog } from "./nats/conversation-log.js";
 import { PartitionFanout } from "./nats/fanout.js";
 
+/** An inbox write not acked in this time is retried (fanout retries for as long as it takes). */
+const INBOX_WRITE_TIMEOUT_MS = 5_000;
+
 /**
  * Wires svc-delivery: the send API in front of the conversation log, and the
  * fanout of this instance's partitions behind it.
@@ -38,11 +42,13 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
   const js = jetstream(nc);
 
   const snapshots = new MembershipSnapshots(config.FANOUT_MEMBERSHIP_SNAPSHOTS);
+  const inboxWrites = new StreamPublisher(nc, INBOX_WRITE_TIMEOUT_MS);
   const fanouts = fanoutPartitions(config.FANOUT_PARTITIONS, config.PARLEY_PARTITIONS).map(
     (partition) =>
       new PartitionFanout(
         nc,
         js,
+        inboxWrites,
         topology,
         partition,
         {
@@ -61,7 +67,8 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
     gauges.track(consumer, () => jsm.consumers.info(topology.messagesStream, consumer));
   }
 
-  const conversationLog = new ConversationLog(js, jsm, topology, config.PUBLISH_TIMEOUT_MS);
+  const logAppends = new StreamPublisher(nc, config.PUBLISH_TIMEOUT_MS);
+  const conversationLog = new ConversationLog(logAppends, jsm, topology);
   const history = createClient(HistoryServiceClient, config.HISTORY_ADDRESS);
   const storedSends = new StoredSends(history, config.HISTORY_LOOKUP_TIMEOUT_MS, log);
   const conversations = createClient(ConversationServiceClient, config.HISTORY_ADDRESS);
@@ -89,6 +96,10 @@ export async function startDelivery(config: DeliveryConfig, log: Logger, shutdow
     await Promise.all(fanouts.map((f) => f.stop()));
   });
   shutdown.add("stop membership changes", async () => membershipChanges.stop());
+  shutdown.add("close publishers", async () => {
+    logAppends.close();
+    inboxWrites.close();
+  });
   shutdown.add("drain nats", () => nc.drain());
   shutdown.add("close history and media clients", async () => {
     history.close();

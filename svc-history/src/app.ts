@@ -1,9 +1,10 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import {
   ConsumerGauges,
   connectNats,
   ensureTopology,
   startGrpcServer,
+  StreamPublisher,
   topologyFromSettings,
   warnOnDrift,
   type Logger,
@@ -105,12 +106,9 @@ async function start(config: HistoryConfig, log: Logger, stops: Stop[]): Promise
   // gRPC last: history is served once the service is whole.
   const limits = { defaultLimit: config.HISTORY_PAGE_DEFAULT, maxLimit: config.HISTORY_PAGE_MAX };
   const grpcLog = log.child({ component: "grpc" });
-  const publisher = new EventPublisher(
-    nc,
-    jetstream(nc),
-    topology,
-    config.HISTORY_PUBLISH_TIMEOUT_MS,
-  );
+  const appends = new StreamPublisher(nc, config.HISTORY_PUBLISH_TIMEOUT_MS);
+  stops.push(["close the event publisher", async () => appends.close()]);
+  const publisher = new EventPublisher(nc, appends, topology);
   const reader = new ConversationReader(pool);
   const conversations = conversationService(
     { pool, reader, publisher, maxMembers: config.HISTORY_GROUP_MAX_MEMBERS, log: grpcLog },

@@ -1,6 +1,12 @@
-import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { parleyTracer, ParleyError, withTraceHeaders, type Topology } from "@parley/common";
+import {
+  parleyTracer,
+  ParleyError,
+  withTraceHeaders,
+  type StreamPublisher,
+  type Topology,
+} from "@parley/common";
 import { ConversationEvent, type MediaAttachment } from "@parley/proto/parley/events/v1/events";
 import type { Membership } from "../domain/membership.js";
 import type { ValidSend } from "../domain/send.js";
@@ -18,10 +24,10 @@ export interface Appended {
  */
 export class ConversationLog {
   constructor(
-    private readonly js: JetStreamClient,
+    /** Times out after the send path's publish timeout (PUBLISH_TIMEOUT_MS). */
+    private readonly publisher: StreamPublisher,
     private readonly jsm: JetStreamManager,
     private readonly topology: Topology,
-    private readonly timeoutMs: number,
   ) {}
 
   /**
@@ -54,9 +60,8 @@ export class ConversationLog {
       { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "nats" } },
       async (span) => {
         try {
-          return await this.js.publish(subject, ConversationEvent.encode(event).finish(), {
+          return await this.publisher.publish(subject, ConversationEvent.encode(event).finish(), {
             msgID: send.idempotencyKey,
-            timeout: this.timeoutMs,
             // The trace goes on with the entry: fanout and history join it.
             headers: withTraceHeaders(),
           });

@@ -12,6 +12,7 @@ import {
   startMessageSpan,
   withTraceHeaders,
   type Logger,
+  type StreamPublisher,
   type Topology,
 } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
@@ -62,6 +63,8 @@ export class PartitionFanout {
   constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
+    /** Inbox writes: their acks on one subscription, many writes per socket write. */
+    private readonly publisher: StreamPublisher,
     private readonly topology: Topology,
     readonly partition: number,
     private readonly options: FanoutOptions,
@@ -219,7 +222,7 @@ export class PartitionFanout {
     const msgID = `${messageId}:${member}`;
     // Headers per write: publish adds the message id to them.
     const publish = () =>
-      this.js.publish(subject, payload, {
+      this.publisher.publish(subject, payload, {
         msgID,
         headers: trace && withTraceHeaders(undefined, trace),
       });

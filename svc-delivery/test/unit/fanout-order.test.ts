@@ -1,6 +1,6 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createLogger, Topology } from "@parley/common";
+import { createLogger, Topology, type StreamPublisher } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -35,8 +35,8 @@ function entry(seq: number, conversationId: string, acks: number[]) {
 }
 
 /**
- * A JetStream client with one consumer holding `entries` and an inbox whose
- * publish fails the first `failures` writes of seq `failSeq`.
+ * A JetStream client with one consumer holding `entries`, and an inbox
+ * publisher that fails the first `failures` writes of seq `failSeq`.
  */
 function fakeJetStream(entries: ReturnType<typeof entry>[], failSeq: number, failures: number) {
   const inbox: number[] = [];
@@ -56,6 +56,8 @@ function fakeJetStream(entries: ReturnType<typeof entry>[], failSeq: number, fai
         consume: async () => messages,
       }),
     },
+  };
+  const publisher = {
     publish: async (_subject: string, payload: Uint8Array) => {
       const { seq } = ConversationEvent.decode(payload);
       if (seq === failSeq && failures-- > 0) {
@@ -63,10 +65,14 @@ function fakeJetStream(entries: ReturnType<typeof entry>[], failSeq: number, fai
         throw new Error("publish timed out");
       }
       inbox.push(seq);
-      return { seq: inbox.length, duplicate: false };
+      return { stream: "INBOX", seq: inbox.length, duplicate: false };
     },
   };
-  return { js: js as unknown as JetStreamClient, inbox };
+  return {
+    js: js as unknown as JetStreamClient,
+    publisher: publisher as unknown as StreamPublisher,
+    inbox,
+  };
 }
 
 /**
@@ -79,10 +85,11 @@ async function fanOut(
   failSeq: number,
   failures: number,
 ) {
-  const { js, inbox } = fakeJetStream(entries, failSeq, failures);
+  const { js, publisher, inbox } = fakeJetStream(entries, failSeq, failures);
   const fanout = new PartitionFanout(
     {} as NatsConnection,
     js,
+    publisher,
     topology,
     0,
     { maxInFlight: 100, retryMaxMs: 20 },

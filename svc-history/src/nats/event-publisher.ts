@@ -1,6 +1,5 @@
-import type { JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { ParleyError, type Topology } from "@parley/common";
+import { ParleyError, type StreamPublisher, type Topology } from "@parley/common";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 
 /**
@@ -10,9 +9,9 @@ import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 export class EventPublisher {
   constructor(
     private readonly nc: NatsConnection,
-    private readonly js: JetStreamClient,
+    /** Times out after HISTORY_PUBLISH_TIMEOUT_MS. */
+    private readonly appends: StreamPublisher,
     private readonly topology: Topology,
-    private readonly timeoutMs: number,
   ) {}
 
   /**
@@ -23,9 +22,8 @@ export class EventPublisher {
   async append(event: ConversationEvent): Promise<number> {
     const subject = this.topology.messageSubject(event.conversationId);
     try {
-      const ack = await this.js.publish(subject, ConversationEvent.encode(event).finish(), {
+      const ack = await this.appends.publish(subject, ConversationEvent.encode(event).finish(), {
         msgID: event.messageId,
-        timeout: this.timeoutMs,
       });
       return ack.seq;
     } catch (err) {
