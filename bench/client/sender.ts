@@ -8,7 +8,11 @@ import type { Slot } from "./commands.js";
 import type { Device } from "./device.js";
 import { clientId, timedBody, type Recorder } from "./recorder.js";
 
-const RETRY_DELAY_MS = 100;
+// Retries back off exponentially with jitter, as the protocol asks of
+// clients: a fixed delay made every refused send come back at once, and past
+// saturation the retries alone kept the edge busy refusing them.
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5_000;
 const TICK_MS = 5;
 
 interface SlotState {
@@ -23,6 +27,7 @@ interface InFlight {
   state: SlotState;
   startedAt: bigint;
   frame: Record<string, unknown> & { type: string; id: string };
+  retries: number;
 }
 
 export class Sender {
@@ -106,7 +111,9 @@ export class Sender {
     if (!flight) return this.recorder.failed();
     if (code === "unavailable" || code === "rate_limited") {
       this.recorder.retried();
-      setTimeout(() => this.devices.get(device.user)?.send(flight.frame), RETRY_DELAY_MS);
+      const ceiling = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** flight.retries++);
+      const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+      setTimeout(() => this.devices.get(device.user)?.send(flight.frame), delay);
       return;
     }
     this.inFlight.delete(`${device.user}|${id}`);
@@ -151,6 +158,7 @@ export class Sender {
       state,
       startedAt: process.hrtime.bigint(),
       frame,
+      retries: 0,
     });
     this.recorder.sent();
     device.send(frame);
