@@ -131,10 +131,18 @@ describe("svc-history RecordReceipts", function () {
       results.results.map((r) => [r.errorCode, r.deliveredSeq, r.readSeq]),
       [["", unstored, 0]],
     );
-    const log = await logEventsOf(d, conversationId);
-    const receipt = log.find((e) => e.receipt)!;
-    assert.deepEqual([...receipt.memberIds].sort(), [alice, bob].sort());
-    assert.equal(receipt.membershipVersion, 0);
+    // Delivered alone: for the peer, not for bob's own devices.
+    const receipts = async () => (await logEventsOf(d, conversationId)).filter((e) => e.receipt);
+    const [delivered] = await receipts();
+    assert.deepEqual(delivered!.memberIds, [alice]);
+    assert.equal(delivered!.membershipVersion, 0);
+    // Read: bob's own devices clear their unread marks with it.
+    await api.recordReceipts([{ userId: bob, conversationId, readSeq: unstored }]);
+    const read = (await receipts()).at(-1)!;
+    assert.deepEqual(
+      [read.receipt!.readSeq, [...read.memberIds].sort()],
+      [unstored, [alice, bob].sort()],
+    );
   });
 
   it("should take a 1:1 receipt before history stored anything of the conversation", async () => {
@@ -166,19 +174,33 @@ describe("svc-history RecordReceipts", function () {
       return [...receipts.at(-1)!.memberIds].sort();
     };
 
-    // Up to ann's first message only: ben and ann.
+    // Delivered up to ann's first message only: ann (ben's own devices
+    // learn nothing from a delivered watermark).
     await api.recordReceipts([{ userId: ben, conversationId, deliveredSeq: seqs[0]! }]);
-    assert.deepEqual(await membersOf(), [ann, ben].sort());
+    assert.deepEqual(await membersOf(), [ann]);
     // The rest, cat's message included: cat learns it too.
     await api.recordReceipts([{ userId: ben, conversationId, deliveredSeq: catSeq }]);
+    assert.deepEqual(await membersOf(), [ann, cat].sort());
+    // Read: ben's own devices too.
+    await api.recordReceipts([{ userId: ben, conversationId, readSeq: catSeq }]);
     assert.deepEqual(await membersOf(), [ann, ben, cat].sort());
 
     // A message history has not stored (here: cannot store): the senders of
-    // the range are unknown, so cat's receipt goes to every member.
+    // the range are unknown, so cat's receipt goes to every other member.
     const [unstorable] = textEvents(conversationId, ann, [ann, ben, cat], 1);
     const lagging = await d.publish({ ...unstorable!, sentAtMs: -1e15, membershipVersion: 1 });
     await api.recordReceipts([{ userId: cat, conversationId, deliveredSeq: lagging }]);
-    assert.deepEqual(await membersOf(), [ann, ben, cat].sort());
+    assert.deepEqual(await membersOf(), [ann, ben].sort());
+
+    // Delivered over cat's own message only: a receipt for no one is not logged.
+    const before = (await logEventsOf(d, conversationId)).filter((e) => e.receipt).length;
+    const [ownText] = textEvents(conversationId, cat, [ann, ben, cat], 1);
+    const own = await d.publish({ ...ownText!, membershipVersion: 1 });
+    await d.waitForStored(conversationId, 8);
+    const answer = await api.recordReceipts([{ userId: cat, conversationId, deliveredSeq: own }]);
+    assert.equal(answer.results[0]!.deliveredSeq, own);
+    const after = (await logEventsOf(d, conversationId)).filter((e) => e.receipt).length;
+    assert.equal(after, before);
   });
 
   it("should apply a call for many members and conversations at once, each moved forward once", async () => {

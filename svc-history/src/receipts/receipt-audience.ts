@@ -28,8 +28,10 @@ export interface Audience {
 
 /**
  * Who learns that a member's watermarks moved: the member's own devices
- * (they keep unread counts in step) and whoever the move tells something
- * new. In a 1:1 conversation that is the other participant. In a group it
+ * when read moved (they keep unread counts in step; delivered tells them
+ * nothing, and leaving them out of a delivered-only receipt spares an inbox
+ * write, a push and an ack per message delivered) and whoever the move
+ * tells something new. In a 1:1 conversation that is the other participant. In a group it
  * is the senders of the messages the move covers, not every member: a
  * receipt to all would cost members² inbox writes per message (a million
  * in a group of 1,024), while the senders are the ones who show "delivered
@@ -48,12 +50,14 @@ export async function receiptAudience(
 ): Promise<Audience> {
   const { conversationId, userId } = moved;
   const { ids: memberIds, version } = await membersOf(conversationId);
+  const toSelf = moved.marks.read > moved.before.read;
   if (!isGroupConversationId(conversationId)) {
     // A new 1:1 conversation may have one member row so far (see
     // directMemberFromLog); its log entries name both participants.
     const logged = memberIds.length < 2 ? await bound.lastEntry(conversationId) : null;
+    const both = unique([...memberIds, ...(logged?.memberIds ?? [])]);
     return {
-      memberIds: unique([...memberIds, ...(logged?.memberIds ?? [])]),
+      memberIds: toSelf ? both : both.filter((id) => id !== userId),
       membershipVersion: 0,
     };
   }
@@ -62,13 +66,14 @@ export async function receiptAudience(
     moved.marks.delivered > moved.before.delivered ? moved.before.delivered : upTo,
     moved.marks.read > moved.before.read ? moved.before.read : upTo,
   );
+  const others = (ids: string[]) => (toSelf ? ids : ids.filter((id) => id !== userId));
   if ((await lastStoredSeq(pool, conversationId)) < upTo) {
-    return { memberIds, membershipVersion: version };
+    return { memberIds: others(memberIds), membershipVersion: version };
   }
   const current = new Set(memberIds);
   const senders = await sendersBetween(pool, conversationId, after, upTo);
   return {
-    memberIds: unique([userId, ...senders]).filter((id) => current.has(id)),
+    memberIds: others(unique([userId, ...senders]).filter((id) => current.has(id))),
     membershipVersion: version,
   };
 }

@@ -276,6 +276,8 @@ async function publishReceipts(deps: ReceiptDeps, moved: MovedWatermarks[]): Pro
     moved.map(async (m) => {
       try {
         const audience = await receiptAudience(deps.pool, membersOf, deps.bound, m);
+        // E.g. delivered moved over the member's own messages only.
+        if (audience.memberIds.length === 0) return;
         await deps.publisher.append(receiptEvent({ ...m, ...audience }));
       } catch (err) {
         deps.log.error(
