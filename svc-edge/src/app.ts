@@ -24,6 +24,7 @@ import { DeviceLinker } from "./devices/device-linker.js";
 import { LinkedDevices } from "./devices/linked-devices.js";
 import { ConversationClient } from "./grpc/conversation-client.js";
 import { DeliveryClient } from "./grpc/delivery-client.js";
+import { SendSlots } from "./grpc/send-slots.js";
 import { HistoryClient } from "./grpc/history-client.js";
 import { MediaClient } from "./grpc/media-client.js";
 import { PresenceClient } from "./grpc/presence-client.js";
@@ -61,7 +62,7 @@ export async function startEdge(
   const delivery = new DeliveryClient(
     config.DELIVERY_ADDRESS,
     config.EDGE_GRPC_DEADLINE_MS,
-    config.EDGE_MAX_SENDS_IN_FLIGHT,
+    new SendSlots(config.EDGE_MAX_SENDS_IN_FLIGHT, config.EDGE_MAX_SENDS_WAITING),
   );
   const history = new HistoryClient(config.HISTORY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
   const conversations = new ConversationClient(

@@ -57,7 +57,11 @@ export const edgeSpec = {
   }),
   EDGE_MAX_SENDS_IN_FLIGHT: intIn(1)({
     default: 1_000,
-    desc: "Sends this edge process may have waiting on svc-delivery at once; past it a send is refused at once as unavailable (retry) instead of queueing. Bounds latency under overload, and keeps a burst of deadlines from resetting the shared HTTP/2 connection.",
+    desc: "Sends this edge process may have in progress at svc-delivery at once; past it a send waits its turn (EDGE_MAX_SENDS_WAITING) and its connection stops reading meanwhile. Keeps a burst of deadlines from resetting the shared HTTP/2 connection.",
+  }),
+  EDGE_MAX_SENDS_WAITING: intIn(0)({
+    default: 10_000,
+    desc: "Sends that may wait for one of the EDGE_MAX_SENDS_IN_FLIGHT slots, in arrival order; past it a send is refused as unavailable (retry). 0 refuses at once.",
   }),
   EDGE_HELLO_TIMEOUT_MS: intIn(1)({
     default: 10_000,

@@ -77,4 +77,20 @@ export class EdgeOverloaded extends RequestError {
   constructor() {
     super(ErrorCode.Unavailable, "too many sends in progress on this edge, retry");
   }
+
+  /**
+   * One made without a stack trace. Past saturation the edge sheds
+   * thousands of sends a second and uses only their code and reason;
+   * capturing a stack for each took 8 % of its time, time taken from the
+   * sends it had accepted.
+   */
+  static shed(): EdgeOverloaded {
+    const depth = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new EdgeOverloaded();
+    } finally {
+      Error.stackTraceLimit = depth;
+    }
+  }
 }

@@ -40,16 +40,19 @@ async function forward(
   delivery: DeliveryClient,
 ): Promise<void> {
   const { userId, deviceId } = conn.deviceSession.identity;
-  const res = await delivery.send({
-    senderId: userId,
-    senderDeviceId: deviceId,
-    clientMessageId: frame.id,
-    recipientId: frame.to ?? "",
-    conversationId: frame.conversation_id ?? "",
-    body: frame.body,
-    mediaId: frame.media_id ?? "",
-    retry: frame.retry,
-  });
+  const res = await delivery.send(
+    {
+      senderId: userId,
+      senderDeviceId: deviceId,
+      clientMessageId: frame.id,
+      recipientId: frame.to ?? "",
+      conversationId: frame.conversation_id ?? "",
+      body: frame.body,
+      mediaId: frame.media_id ?? "",
+      retry: frame.retry,
+    },
+    conn,
+  );
   conn.send({
     type: "sent",
     id: frame.id,

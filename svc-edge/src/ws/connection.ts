@@ -131,6 +131,8 @@ export class Connection implements DeliverySink {
   /** Made on first use: most connections never watch or type. */
   private watch: PresenceWatch | undefined;
   private typingBucket: TokenBucket | undefined;
+  /** Sends of this connection waiting for a slot (see pauseReading). */
+  private pauses = 0;
 
   constructor(
     readonly id: string,
@@ -179,6 +181,22 @@ export class Connection implements DeliverySink {
   presenceWatch(make: () => PresenceWatch): PresenceWatch {
     this.watch ??= make();
     return this.watch;
+  }
+
+  /**
+   * Stops reading the socket until as many resumeReading calls: a send of
+   * this connection waits for a slot at svc-delivery, and its later frames
+   * wait in the client's socket buffers, costing the edge nothing. Frames
+   * ws had already read still arrive. Waits are short (the edge's sends in
+   * progress answer in milliseconds to seconds); a pause longer than two
+   * heartbeats would miss the pongs and drop the connection.
+   */
+  pauseReading(): void {
+    if (this.pauses++ === 0) this.ws.pause();
+  }
+
+  resumeReading(): void {
+    if (--this.pauses === 0) this.ws.resume();
   }
 
   /** Takes a token from the connection's typing budget (its own, not the requests'). */
