@@ -58,6 +58,9 @@ export interface IdleResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Connections per edge that one source address's ephemeral ports carry with room to spare. */
+const UNBOUND_PER_EDGE = 20_000;
+
 export async function runIdle(options: IdleOptions): Promise<IdleResult> {
   const workers = options.workers ?? Math.max(2, Math.ceil(options.connections / 15_000));
   if (options.connections / workers > MAX_CONNECTIONS_PER_WORKER) {
@@ -85,7 +88,9 @@ export async function runIdle(options: IdleOptions): Promise<IdleResult> {
     await sleep(1000);
     const before = await memory();
 
-    pool = await ClientPool.start(workers, target.transport);
+    const edges = target.transport.kind === "ws" ? target.transport.urls.length : 1;
+    const perEdge = options.connections / edges;
+    pool = await ClientPool.start(workers, target.transport, perEdge > UNBOUND_PER_EDGE);
     const users = userIds(`i${runId()}`, options.connections);
     const chunks = split(users, workers);
     const perWorker = Math.ceil(users.length / workers);
