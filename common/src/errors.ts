@@ -51,6 +51,11 @@ export class ParleyError extends Error {
   }
 }
 
+/** Whether a string (from the wire) is a code of the catalogue. */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(toGrpc, value);
+}
+
 export function grpcStatusOf(code: ErrorCode): GrpcStatus {
   return toGrpc[code];
 }

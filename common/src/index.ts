@@ -1,7 +1,7 @@
 export { loadConfig, ConfigError, type ConfigSpec } from "./config.js";
 export { intIn, hostPort } from "./validators.js";
 export { createLogger, type Logger } from "./logger.js";
-export { ErrorCode, ParleyError, grpcStatusOf } from "./errors.js";
+export { ErrorCode, ParleyError, grpcStatusOf, isErrorCode } from "./errors.js";
 export {
   isValidId,
   requireId,

@@ -18,6 +18,7 @@ export const fanoutEntries = meter.createCounter("parley.fanout.entries", {
 
 /** Sends appended to the conversation log, and refused ones by reason. */
 export const sendsCounter = meter.createCounter("parley.delivery.sends", {
-  description: "SendMessage outcomes: accepted (appended or duplicate) or refused with a reason.",
+  description:
+    "Sends (of SendMessage and SendMessages) accepted (appended or duplicate) or refused with a reason.",
   unit: "{send}",
 });

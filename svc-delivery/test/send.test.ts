@@ -11,6 +11,8 @@ import {
   DeliveryServiceClient,
   type SendMessageRequest,
   type SendMessageResponse,
+  type SendMessagesRequest,
+  type SendMessagesResponse,
 } from "@parley/proto/parley/delivery/v1/delivery";
 import { ConversationEvent } from "@parley/proto/parley/events/v1/events";
 import assert from "node:assert/strict";
@@ -27,21 +29,31 @@ describe("svc-delivery SendMessage", () => {
   let jsm: JetStreamManager;
   let topology: Topology;
 
-  const send = (request: Partial<SendMessageRequest>) =>
+  const request = (fields: Partial<SendMessageRequest>): SendMessageRequest => ({
+    senderId: "alice",
+    senderDeviceId: "phone",
+    clientMessageId: `c${Math.random().toString(36).slice(2)}`,
+    recipientId: "bob",
+    conversationId: "",
+    mediaId: "",
+    body: "hello",
+    retry: false,
+    ...fields,
+  });
+
+  const send = (fields: Partial<SendMessageRequest>) =>
     callUnary<SendMessageRequest, SendMessageResponse>(
       client,
       client.sendMessage,
-      {
-        senderId: "alice",
-        senderDeviceId: "phone",
-        clientMessageId: `c${Math.random().toString(36).slice(2)}`,
-        recipientId: "bob",
-        conversationId: "",
-        mediaId: "",
-        body: "hello",
-        retry: false,
-        ...request,
-      },
+      request(fields),
+      5_000,
+    );
+
+  const sendMany = (sends: SendMessageRequest[]) =>
+    callUnary<SendMessagesRequest, SendMessagesResponse>(
+      client,
+      client.sendMessages,
+      { sends },
       5_000,
     );
 
@@ -171,5 +183,52 @@ describe("svc-delivery SendMessage", () => {
   it("should accept a body of exactly the limit in multi-byte characters", async () => {
     const reply = await send({ recipientId: "gina", body: "é".repeat(8 * 1024) });
     assert.ok(reply.seq > 0);
+  });
+
+  describe("SendMessages", () => {
+    it("should answer each send in order, as SendMessage would, one refusal failing only its own", async () => {
+      const { results } = await sendMany([
+        request({ recipientId: "hana", body: "one" }),
+        request({ recipientId: "hana bad" }),
+        request({ recipientId: "hana", body: "two" }),
+      ]);
+      assert.equal(results.length, 3);
+      assert.equal(results[0]!.errorCode, "");
+      assert.equal(results[1]!.errorCode, "invalid_argument");
+      assert.match(results[1]!.errorReason, /recipient_id/);
+      assert.equal(results[1]!.sent, undefined);
+      assert.equal(results[2]!.errorCode, "");
+      const entries = await waitForInbox("hana", 2);
+      assert.deepEqual(
+        entries.map((e) => e.event.messageId).sort(),
+        [results[0]!.sent!.messageId, results[2]!.sent!.messageId].sort(),
+      );
+    });
+
+    it("should store a send repeated in the same call once", async () => {
+      const same = request({ clientMessageId: "batch-dup", recipientId: "ivan", body: "once" });
+      const { results } = await sendMany([same, same]);
+      assert.deepEqual(
+        results.map((r) => r.errorCode),
+        ["", ""],
+      );
+      assert.equal(results[0]!.sent!.messageId, results[1]!.sent!.messageId);
+      assert.deepEqual(results.map((r) => r.sent!.duplicate).sort(), [false, true]);
+      await send({ recipientId: "ivan", body: "marker" });
+      const entries = await waitForInbox("ivan", 2);
+      assert.deepEqual(
+        entries.map((e) => e.event.text?.body),
+        ["once", "marker"],
+      );
+    });
+
+    it("should refuse a call over the limit of sends as a whole", async () => {
+      const sends = Array.from({ length: 1_001 }, () => request({ recipientId: "jane" }));
+      await assert.rejects(sendMany(sends), (err: ParleyError) => {
+        assert.equal(err.code, "invalid_argument");
+        assert.match(err.message, /at most 1000 sends/);
+        return true;
+      });
+    });
   });
 });

@@ -7,7 +7,7 @@ import {
   type Client,
   type ServiceError,
 } from "@grpc/grpc-js";
-import { ErrorCode, ParleyError, type ErrorCode as Code } from "../errors.js";
+import { ErrorCode, isErrorCode, ParleyError } from "../errors.js";
 import { ERROR_CODE_METADATA } from "./handler.js";
 
 /** A ts-proto generated client constructor. */
@@ -85,8 +85,4 @@ function toParleyError(err: ServiceError): ParleyError {
  */
 function isResetStream(err: ServiceError): boolean {
   return err.code === GrpcStatus.INTERNAL && err.details.startsWith("Received RST_STREAM");
-}
-
-function isErrorCode(value: string): value is Code {
-  return (Object.values(ErrorCode) as string[]).includes(value);
 }

@@ -10,6 +10,9 @@ import {
   DeliveryServiceService,
   type SendMessageRequest,
   type SendMessageResponse,
+  type SendMessagesRequest,
+  type SendMessagesResponse,
+  type SendResult,
 } from "@parley/proto/parley/delivery/v1/delivery";
 import { directMembership, type Membership } from "../domain/membership.js";
 import { validateSend, type ValidSend } from "../domain/send.js";
@@ -76,9 +79,42 @@ export function deliveryService(
       throw err;
     }
   };
+  /** Each send as SendMessage would handle it; a failure is its own result. */
+  const sendMany = async (request: SendMessagesRequest): Promise<SendMessagesResponse> => {
+    if (request.sends.length > MAX_SENDS_PER_CALL) {
+      throw ParleyError.invalid(`at most ${MAX_SENDS_PER_CALL} sends per call`);
+    }
+    const results = await Promise.all(
+      request.sends.map((send) =>
+        countedSend(send).then(accepted, (err: unknown) => refused(err, log)),
+      ),
+    );
+    return { results };
+  };
   return {
     name: "parley.delivery.v1.DeliveryService",
     definition: DeliveryServiceService,
-    implementation: { sendMessage: unary("SendMessage", log, countedSend) },
+    implementation: {
+      sendMessage: unary("SendMessage", log, countedSend),
+      sendMessages: unary("SendMessages", log, sendMany),
+    },
   };
+}
+
+/** The most sends one SendMessages call may carry. */
+export const MAX_SENDS_PER_CALL = 1_000;
+
+function accepted(sent: SendMessageResponse): SendResult {
+  return { errorCode: "", errorReason: "", sent };
+}
+
+/** As `unary` would answer it: a ParleyError's code and reason, else internal, logged. */
+function refused(err: unknown, log: Logger): SendResult {
+  const known = err instanceof ParleyError ? err : undefined;
+  const code = known?.code ?? ErrorCode.Internal;
+  if (!known || code === ErrorCode.Internal || code === ErrorCode.Unavailable) {
+    log.error({ method: "SendMessages", err }, "send failed");
+  }
+  const reason = known ? known.message : "internal error";
+  return { errorCode: code, errorReason: reason, sent: undefined };
 }

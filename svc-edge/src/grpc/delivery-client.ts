@@ -1,9 +1,11 @@
-import { callUnary, createClient } from "@parley/common";
+import { context, trace, TraceFlags } from "@opentelemetry/api";
+import { createClient } from "@parley/common";
 import {
   DeliveryServiceClient,
   type SendMessageRequest,
   type SendMessageResponse,
 } from "@parley/proto/parley/delivery/v1/delivery";
+import { SendBatches } from "./send-batches.js";
 import type { SendSlots } from "./send-slots.js";
 
 /** A connection whose reading can stop while its send waits for a slot. */
@@ -22,13 +24,15 @@ export interface PausableReader {
  */
 export class DeliveryClient {
   private readonly client: DeliveryServiceClient;
+  private readonly batches: SendBatches;
 
   constructor(
     address: string,
-    private readonly deadlineMs: number,
+    deadlineMs: number,
     private readonly slots: SendSlots,
   ) {
     this.client = createClient(DeliveryServiceClient, address);
+    this.batches = new SendBatches(this.client, deadlineMs);
   }
 
   /**
@@ -47,7 +51,8 @@ export class DeliveryClient {
       }
     }
     try {
-      return await callUnary(this.client, this.client.sendMessage, request, this.deadlineMs);
+      // A sampled send's trace must show its own call to svc-delivery.
+      return await (isSampled() ? this.batches.sendOne(request) : this.batches.send(request));
     } finally {
       this.slots.release();
     }
@@ -56,4 +61,9 @@ export class DeliveryClient {
   close(): void {
     this.client.close();
   }
+}
+
+function isSampled(): boolean {
+  const flags = trace.getSpanContext(context.active())?.traceFlags ?? TraceFlags.NONE;
+  return (flags & TraceFlags.SAMPLED) !== 0;
 }
