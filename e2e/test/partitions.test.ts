@@ -102,9 +102,12 @@ describe("e2e fanout shared by two svc-delivery instances", () => {
           .map((s) => Number(s.seq)),
       );
 
-    // Every member got every group's 50 messages, in one order per group.
+    // The members who did not send got every group's 50 messages, in one
+    // order per group; each sender got the other's 25 (not its own: it
+    // has its `sent` answers), in that same order.
+    const watchers = members.slice(2);
     await Promise.all(
-      members.map((m) =>
+      watchers.map((m) =>
         eventually(
           () => groups.every((g) => bodiesIn(m.receivedMessages(), g).length >= 1 + 50),
           15_000,
@@ -114,10 +117,25 @@ describe("e2e fanout shared by two svc-delivery instances", () => {
       ),
     );
     for (const group of groups) {
-      const orders = members.map((m) => bodiesIn(m.receivedMessages(), group));
+      const orders = watchers.map((m) => bodiesIn(m.receivedMessages(), group));
       assert.equal(orders[0]!.length, 1 + 50, "each event once");
       for (const order of orders.slice(1)) assert.deepEqual(order, orders[0]);
-      const seqs = members[0]!
+      for (const [sender, other] of [
+        [members[0]!, "b"],
+        [members[1]!, "a"],
+      ] as const) {
+        await eventually(
+          () => bodiesIn(sender.receivedMessages(), group).length >= 1 + 25,
+          15_000,
+          "the other sender's messages",
+          50,
+        );
+        assert.deepEqual(
+          bodiesIn(sender.receivedMessages(), group),
+          orders[0]!.filter((b) => !/^[ab]/.test(b!) || b!.startsWith(other)),
+        );
+      }
+      const seqs = watchers[0]!
         .receivedMessages()
         .map(viewOf)
         .filter((v) => v.conversation_id === group)

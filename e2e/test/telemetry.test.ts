@@ -38,9 +38,13 @@ describe("e2e telemetry: one trace per message, metrics for Prometheus", functio
   });
 
   it("should trace a message from the sender's edge through delivery, fanout and history to the recipient's push", async () => {
-    const [alice, bob] = await Promise.all([clients.open("t-alice"), clients.open("t-bob")]);
+    const [alice, aliceTablet, bob] = await Promise.all([
+      clients.open("t-alice"),
+      clients.open("t-alice", "tablet"),
+      clients.open("t-bob"),
+    ]);
     await ok(alice, { type: "send", id: "traced-1", to: "t-bob", body: "follow me" });
-    await bob.messages(1);
+    await Promise.all([bob.messages(1), aliceTablet.messages(1)]);
 
     const find = (spans: ReceivedSpan[], service: string, name: string | RegExp) =>
       spans.filter(
@@ -52,7 +56,7 @@ describe("e2e telemetry: one trace per message, metrics for Prometheus", functio
       () => {
         const send = find(receiver.spans, "svc-edge", "send")[0];
         trace = send ? receiver.trace(send.traceId) : [];
-        // The sender's echo and the recipient's push: two pushes.
+        // The recipient's push and the sender's other device's: two pushes.
         return (
           find(trace, "svc-edge", "push").length >= 2 &&
           find(trace, "svc-history", "history store").length === 1

@@ -32,8 +32,9 @@ describe("svc-edge send and history through svc-delivery and svc-history", () =>
 
   it("should answer sent once delivery accepted it and deliver it to the recipient", async () => {
     const alice = await dep.open("alice", "phone");
+    const aliceLaptop = await dep.open("alice", "laptop");
     const bob = await dep.open("bob", "laptop");
-    await Promise.all([alice.caughtUp(), bob.caughtUp()]);
+    await Promise.all([alice.caughtUp(), aliceLaptop.caughtUp(), bob.caughtUp()]);
 
     const sent = await alice.request({ type: "send", id: "m1", to: "bob", body: "hi bob" });
     assert.equal(sent.type, "sent");
@@ -50,9 +51,17 @@ describe("svc-edge send and history through svc-delivery and svc-history", () =>
     assert.equal(message.from_device, "phone");
     assert.equal(message.client_id, "m1");
     assert.equal(message.body, "hi bob");
-    // The sender's own inbox gets it too (for the sender's other devices).
-    assert.equal(((await alice.messages(1))[0]!.message as { id: string }).id, sent.message_id);
-    await Promise.all([alice.close(), bob.close()]);
+    // The sender's other devices get it; the sending device does not (it has `sent`).
+    const [copy] = await aliceLaptop.messages(1);
+    assert.equal((copy!.message as { id: string }).id, sent.message_id);
+    const marker = await bob.request({ type: "send", id: "m1-back", to: "alice", body: "back" });
+    const [next] = await alice.messages(1);
+    assert.equal((next!.message as { id: string }).id, marker.message_id);
+    assert.deepEqual(
+      alice.receivedMessages().map((f) => (f.message as { id: string }).id),
+      [marker.message_id],
+    );
+    await Promise.all([alice.close(), aliceLaptop.close(), bob.close()]);
   });
 
   it("should answer a retried send with the first send's message and duplicate", async () => {

@@ -31,6 +31,18 @@ export class InboxEntry {
   }
 
   /**
+   * Whether the entry is a message the given device sent itself. That
+   * device has it already: the `sent` answer told it the id and seq, so
+   * the copy in its user's inbox is for the user's other devices only.
+   */
+  sentBy(userId: string, deviceId: string): boolean {
+    const event = this.event;
+    return (
+      event?.text !== undefined && event.senderId === userId && event.senderDeviceId === deviceId
+    );
+  }
+
+  /**
    * The frame for this entry, serialised once per entry: `receipt` for a
    * receipt event, `message` for anything else (text or membership change).
    */

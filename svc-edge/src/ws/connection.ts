@@ -279,6 +279,9 @@ export class Connection implements DeliverySink {
   // DeliverySink
 
   deliver(entry: InboxEntry, live: boolean): boolean {
+    // Skipped, yet counted as delivered: the device's next ack covers it.
+    const id = this.identity;
+    if (id && entry.sentBy(id.userId, id.deviceId)) return true;
     const frame = entry.frame();
     if (frame && !this.isClosed()) {
       // A sampled message's trace ends here, in a span of its own per device.

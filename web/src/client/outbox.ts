@@ -4,6 +4,7 @@ import { ErrorCode, type Media, type ServerFrameOf } from "../protocol/frames.js
 import { randomId } from "../protocol/ids.js";
 import { isDraftKey, type Model } from "../state/model.js";
 import type { Outgoing } from "../state/thread.js";
+import { applyMessage } from "./inbox.js";
 import { uploadFile } from "./uploads.js";
 
 /** Codes worth an automatic retry with the same id (sends are idempotent). */
@@ -23,9 +24,9 @@ function retryDelayMs(attempt: number): number {
 }
 
 /**
- * This device's sends: shown at once as "sending", answered by `sent`
- * (the conversation's seq) and later replaced by the stored message from
- * the inbox. A send whose socket dropped is resent with the same id and
+ * This device's sends: shown at once as "sending", and once answered by
+ * `sent` (the message id and the conversation's seq) made the stored
+ * message: the server sends no copy back to the device that sent it. A send whose socket dropped is resent with the same id and
  * `retry: true` after reconnecting, so it is stored once.
  */
 export class Outbox {
@@ -132,10 +133,25 @@ export class Outbox {
       draft.outgoing = draft.outgoing.filter((o) => o !== outgoing);
       this.onConversation(key, sent.conversation_id);
     }
+    const me = this.model.me;
+    if (me) {
+      // Adding it drops the outgoing entry of the same client id.
+      applyMessage(this.model, {
+        id: sent.message_id,
+        conversation_id: sent.conversation_id,
+        seq: sent.seq,
+        from: me.userId,
+        from_device: me.deviceId,
+        client_id: outgoing.clientId,
+        // 0 on a duplicate whose first send left the log's transit window.
+        sent_at: sent.sent_at || outgoing.createdAt,
+        body: outgoing.body,
+        ...(outgoing.media ? { media: outgoing.media } : {}),
+      });
+    }
     const thread = this.model.thread(sent.conversation_id);
-    const stored = thread.messages.has(sent.message_id);
-    if (!stored && !thread.outgoing.includes(outgoing)) thread.outgoing.push(outgoing);
-    if (stored) thread.outgoing = thread.outgoing.filter((o) => o !== outgoing);
+    thread.outgoing = thread.outgoing.filter((o) => o !== outgoing);
+    if (!me) thread.outgoing.push(outgoing);
     this.model.changed();
   }
 
