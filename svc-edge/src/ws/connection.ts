@@ -139,6 +139,8 @@ export class Connection implements DeliverySink {
     private readonly ws: WebSocket,
     private readonly ctx: ConnectionContext,
     private readonly baseLog: Logger,
+    /** Holds the socket's writes to the end of the turn (see TurnCork). */
+    private readonly holdWritesForTurn: () => void = () => undefined,
   ) {
     const { limits } = ctx;
     this.budget = new RequestBudget(limits.sendsPerSecond, limits.sendBurst);
@@ -214,6 +216,7 @@ export class Connection implements DeliverySink {
     if (this.state === "closed") return;
     // Pre-encoded frames are counted where they are made (deliver, ephemeral).
     if (typeof frame !== "string") framesOut.add(1, { type: frame.type });
+    this.holdWritesForTurn();
     this.ws.send(typeof frame === "string" ? frame : encodeFrame(frame), this.onWritten);
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       this.log.warn({ buffered_bytes: this.ws.bufferedAmount }, "slow consumer");
