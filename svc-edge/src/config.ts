@@ -101,7 +101,7 @@ export const edgeSpec = {
   }),
   EDGE_CURSOR_FLUSH_MS: intIn(10)({
     default: 1_000,
-    desc: "How often acked device cursors are written to the KV bucket (also on disconnect).",
+    desc: "How long a device's acked cursor waits before it is written to the KV bucket (acks meanwhile join the write); also written on disconnect.",
   }),
   EDGE_MAX_DEVICES: intIn(1)({
     default: 5,
@@ -109,7 +109,7 @@ export const edgeSpec = {
   }),
   EDGE_RECEIPT_FLUSH_MS: intIn(10)({
     default: 1_000,
-    desc: "How often the delivered watermarks gathered from device acks are sent to svc-history (RecordReceipts, one call for all), and once more on shutdown.",
+    desc: "How long a delivered watermark gathered from device acks waits before it is sent to svc-history (RecordReceipts, one call for all that are due; acks meanwhile raise it), and what is pending goes once more on shutdown.",
   }),
   EDGE_MAX_FRAME_USER_IDS: intIn(1)({
     default: 1_024,

@@ -1,6 +1,7 @@
 import type { KV, KvEntry } from "@nats-io/kv";
 import type { Logger } from "@parley/common";
 import pLimit from "p-limit";
+import { FlushQueue } from "./flush-queue.js";
 
 /** Attempts of one compare-and-set write before it is left for the next flush. */
 const CAS_ATTEMPTS = 5;
@@ -17,8 +18,9 @@ interface Stored {
 /**
  * Device cursors in a KV bucket: for each (user, device) key, the inbox
  * sequence up to which the device acked. Acks only mark the key dirty;
- * dirty keys are written every flush interval and when the device
- * disconnects. A read of a key waits for that key's write in flight, so a
+ * a dirty key is written once it has been dirty for the flush interval
+ * (acks meanwhile join the write; keys fall due at their own times, not
+ * all at once) and when the device disconnects. A read of a key waits for that key's write in flight, so a
  * device that reconnects does not get what it just acked again.
  *
  * While a key has a session (attach to detach), the store remembers the
@@ -26,6 +28,7 @@ interface Stored {
  */
 export class CursorStore {
   private readonly dirty = new Map<string, number>();
+  private readonly due: FlushQueue;
   private readonly inflight = new Map<string, Promise<void>>();
   /** Open sessions per key; only their keys are kept in `seen`, so it stays bounded. */
   private readonly sessions = new Map<string, number>();
@@ -35,12 +38,14 @@ export class CursorStore {
 
   constructor(
     private readonly kv: KV,
-    private readonly flushMs: number,
+    flushMs: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.due = new FlushQueue(flushMs);
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.flushMs);
+    this.timer = setInterval(() => this.tick(), this.due.tickMs);
     this.timer.unref();
   }
 
@@ -72,7 +77,9 @@ export class CursorStore {
 
   /** Records an ack; the cursor never moves back. */
   advance(key: string, seq: number): void {
-    if (seq > (this.dirty.get(key) ?? 0)) this.dirty.set(key, seq);
+    if (seq <= (this.dirty.get(key) ?? 0)) return;
+    this.dirty.set(key, seq);
+    this.due.add(key, Date.now());
   }
 
   /** Writes the key now if it is dirty; the write is visible to read() at once. */
@@ -80,6 +87,7 @@ export class CursorStore {
     const seq = this.dirty.get(key);
     if (seq === undefined) return this.inflight.get(key) ?? Promise.resolve();
     this.dirty.delete(key);
+    this.due.delete(key);
     const previous = this.inflight.get(key) ?? Promise.resolve();
     // Waits for the key's previous write before it takes a slot.
     const write = previous.then(() => this.limit(() => this.write(key, seq)));
@@ -107,6 +115,7 @@ export class CursorStore {
    */
   async remove(key: string): Promise<void> {
     this.dirty.delete(key);
+    this.due.delete(key);
     await this.inflight.get(key);
     await this.kv.delete(key);
     // What was seen is gone: a later write must not skip on it (see write).
@@ -126,13 +135,16 @@ export class CursorStore {
   }
 
   /**
-   * The periodic flush. A key whose write is still in flight (or waiting
-   * for a slot) stays dirty for the next tick: its acks coalesce into one
-   * write instead of queueing one more each tick.
+   * Writes the keys that are due. One whose write is still in flight (or
+   * waiting for a slot) stays dirty for another wait: its acks coalesce
+   * into one write instead of queueing one more each tick.
    */
   private tick(): void {
-    for (const key of [...this.dirty.keys()]) {
-      if (!this.inflight.has(key)) void this.flush(key);
+    const now = Date.now();
+    for (const key of this.due.takeDue(now)) {
+      if (!this.dirty.has(key)) continue;
+      if (this.inflight.has(key)) this.due.add(key, now);
+      else void this.flush(key);
     }
   }
 

@@ -5,6 +5,7 @@ import type {
   RecordReceiptsRequest,
   RecordReceiptsResponse,
 } from "@parley/proto/parley/history/v1/conversations";
+import { FlushQueue } from "../delivery/flush-queue.js";
 
 /** Where receipts go: svc-history's ConversationService.RecordReceipts. */
 export interface ReceiptSink {
@@ -21,8 +22,11 @@ export const MAX_UPDATES_PER_CALL = 1_000;
 /**
  * The edge's delivered watermarks on their way to svc-history, one batcher
  * per process. Device acks raise a pending watermark per (user,
- * conversation); every flush interval all pending ones go out in one
- * RecordReceipts call, not one write per message. A failed call puts its
+ * conversation); a pending watermark goes out once it has waited the
+ * flush interval, with every other one due by then, in one
+ * RecordReceipts call, not one write per message (a tick every tenth of
+ * the interval takes what is due, so the calls stay small and even
+ * instead of one burst per interval). A failed call puts its
  * values back (as maxima, so nothing newer is lost) for the next flush. A
  * `read` goes out at once, carrying the pending delivered watermark of its
  * conversation in the same update, since svc-history clamps read to
@@ -31,6 +35,7 @@ export const MAX_UPDATES_PER_CALL = 1_000;
 export class ReceiptBatcher {
   /** Pending delivered watermarks by key (see keyOf). */
   private pending = new Map<string, ReceiptUpdate>();
+  private readonly due: FlushQueue;
   /** Watermarks of the flush in flight, which a read must not undercut. */
   private inflight = new Map<string, number>();
   private flushing: Promise<void> | undefined;
@@ -38,12 +43,14 @@ export class ReceiptBatcher {
 
   constructor(
     private readonly sink: ReceiptSink,
-    private readonly flushMs: number,
+    flushMs: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.due = new FlushQueue(flushMs);
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.timer = setInterval(() => void this.flushDue(), this.due.tickMs);
     this.timer.unref();
   }
 
@@ -53,6 +60,7 @@ export class ReceiptBatcher {
     const update = this.pending.get(key);
     if (!update) {
       this.pending.set(key, { userId, conversationId, deliveredSeq: seq, readSeq: 0 });
+      this.due.add(key, Date.now());
     } else if (seq > update.deliveredSeq) {
       update.deliveredSeq = seq;
     }
@@ -69,6 +77,7 @@ export class ReceiptBatcher {
     const key = keyOf(userId, conversationId);
     const pending = this.pending.get(key)?.deliveredSeq ?? 0;
     this.pending.delete(key);
+    this.due.delete(key);
     const deliveredSeq = Math.max(pending, this.inflight.get(key) ?? 0);
     let result: ReceiptResult | undefined;
     try {
@@ -83,10 +92,9 @@ export class ReceiptBatcher {
     }
   }
 
-  /** Sends every pending watermark; a flush already running is joined. */
+  /** Sends every pending watermark, due or not; a flush already running is joined. */
   flush(): Promise<void> {
-    this.flushing ??= this.flushPending().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    return this.run(() => this.takeAll());
   }
 
   /** Stops the timer and sends what is pending (on shutdown). */
@@ -99,10 +107,36 @@ export class ReceiptBatcher {
     }
   }
 
-  private async flushPending(): Promise<void> {
-    if (this.pending.size === 0) return;
+  /** Sends the watermarks that are due; a flush already running is joined. */
+  private flushDue(): Promise<void> {
+    return this.run(() => this.takeDue());
+  }
+
+  private run(take: () => ReceiptUpdate[]): Promise<void> {
+    this.flushing ??= this.sendAll(take()).finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private takeAll(): ReceiptUpdate[] {
     const updates = [...this.pending.values()];
     this.pending = new Map();
+    this.due.clear();
+    return updates;
+  }
+
+  private takeDue(): ReceiptUpdate[] {
+    const updates: ReceiptUpdate[] = [];
+    for (const key of this.due.takeDue(Date.now())) {
+      const update = this.pending.get(key);
+      if (!update) continue;
+      this.pending.delete(key);
+      updates.push(update);
+    }
+    return updates;
+  }
+
+  private async sendAll(updates: ReceiptUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
     for (const u of updates) this.inflight.set(keyOf(u.userId, u.conversationId), u.deliveredSeq);
     try {
       for (let i = 0; i < updates.length; i += MAX_UPDATES_PER_CALL) {

@@ -149,4 +149,23 @@ describe("ReceiptBatcher", () => {
     await batcher.stop();
     assert.equal(sink.calls.length, 1);
   });
+
+  it("should send each watermark once it has waited the interval, not all at once", async () => {
+    const timed = new ReceiptBatcher(sink, 1_000, log);
+    timed.start();
+    try {
+      timed.delivered("ann", "d_a", 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      timed.delivered("bob", "d_b", 2);
+      // Raising a pending watermark does not restart its wait.
+      timed.delivered("ann", "d_a", 3);
+      while (sink.calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(
+        sink.calls.map((c) => c.updates.map((u) => [u.userId, u.deliveredSeq])),
+        [[["ann", 3]], [["bob", 2]]],
+      );
+    } finally {
+      await timed.stop();
+    }
+  });
 });
