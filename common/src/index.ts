@@ -33,7 +33,7 @@ export {
 } from "./nats/topology.js";
 export { topologyFromSettings } from "./nats/from-settings.js";
 export { startGrpcServer, type GrpcServerHandle, type GrpcService } from "./grpc/server.js";
-export { unary, failStream, ERROR_CODE_METADATA } from "./grpc/handler.js";
+export { unary, failStream, describeFailure, ERROR_CODE_METADATA } from "./grpc/handler.js";
 export { createClient, callUnary, type UnaryMethod } from "./grpc/client.js";
 export { signToken, verifyToken, INSECURE_DEV_TOKEN_SECRET, type Identity } from "./auth/token.js";
 export { runService, type BaseConfig } from "./run-service.js";

@@ -63,6 +63,7 @@ export async function startEdge(
     config.DELIVERY_ADDRESS,
     config.EDGE_GRPC_DEADLINE_MS,
     new SendSlots(config.EDGE_MAX_SENDS_IN_FLIGHT, config.EDGE_MAX_SENDS_WAITING),
+    log.child({ component: "delivery-client" }),
   );
   const history = new HistoryClient(config.HISTORY_ADDRESS, config.EDGE_GRPC_DEADLINE_MS);
   const conversations = new ConversationClient(

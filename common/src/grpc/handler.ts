@@ -70,19 +70,34 @@ export function failStream<Req, Res>(
 /** Metadata key carrying the catalogue code of a status a handler chose. */
 export const ERROR_CODE_METADATA = "parley-error-code";
 
-function toServiceError(method: string, err: unknown, log: Logger): ServerErrorResponse {
+/**
+ * What a caller is told of a failure: a ParleyError's code and reason, or
+ * internal without detail for anything else. Failures the caller cannot
+ * fix (internal, unavailable) are logged. Used for a whole call's status
+ * and for one item's result in a batch call.
+ */
+export function describeFailure(
+  method: string,
+  err: unknown,
+  log: Logger,
+): { code: ErrorCode; reason: string } {
   const known = err instanceof ParleyError ? err : undefined;
   const code = known?.code ?? ErrorCode.Internal;
   if (!known || code === ErrorCode.Internal || code === ErrorCode.Unavailable) {
     log.error({ method, err }, "grpc call failed");
   }
+  return { code, reason: known ? known.message : "internal error" };
+}
+
+function toServiceError(method: string, err: unknown, log: Logger): ServerErrorResponse {
+  const { code, reason } = describeFailure(method, err, log);
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA, code);
   return {
     name: "ParleyError",
-    message: known ? known.message : "internal error",
+    message: reason,
     code: grpcStatusOf(code),
-    details: known ? known.message : "internal error",
+    details: reason,
     metadata,
   };
 }

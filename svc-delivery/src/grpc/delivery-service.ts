@@ -1,4 +1,5 @@
 import {
+  describeFailure,
   ErrorCode,
   ParleyError,
   type GrpcService,
@@ -108,13 +109,8 @@ function accepted(sent: SendMessageResponse): SendResult {
   return { errorCode: "", errorReason: "", sent };
 }
 
-/** As `unary` would answer it: a ParleyError's code and reason, else internal, logged. */
+/** As `unary` would answer it, as this send's own result. */
 function refused(err: unknown, log: Logger): SendResult {
-  const known = err instanceof ParleyError ? err : undefined;
-  const code = known?.code ?? ErrorCode.Internal;
-  if (!known || code === ErrorCode.Internal || code === ErrorCode.Unavailable) {
-    log.error({ method: "SendMessages", err }, "send failed");
-  }
-  const reason = known ? known.message : "internal error";
+  const { code, reason } = describeFailure("SendMessages", err, log);
   return { errorCode: code, errorReason: reason, sent: undefined };
 }

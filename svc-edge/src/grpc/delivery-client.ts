@@ -1,5 +1,4 @@
-import { context, trace, TraceFlags } from "@opentelemetry/api";
-import { createClient } from "@parley/common";
+import { createClient, type Logger } from "@parley/common";
 import {
   DeliveryServiceClient,
   type SendMessageRequest,
@@ -30,9 +29,10 @@ export class DeliveryClient {
     address: string,
     deadlineMs: number,
     private readonly slots: SendSlots,
+    log: Logger,
   ) {
     this.client = createClient(DeliveryServiceClient, address);
-    this.batches = new SendBatches(this.client, deadlineMs);
+    this.batches = new SendBatches(this.client, deadlineMs, log);
   }
 
   /**
@@ -51,8 +51,7 @@ export class DeliveryClient {
       }
     }
     try {
-      // A sampled send's trace must show its own call to svc-delivery.
-      return await (isSampled() ? this.batches.sendOne(request) : this.batches.send(request));
+      return await this.batches.send(request);
     } finally {
       this.slots.release();
     }
@@ -61,9 +60,4 @@ export class DeliveryClient {
   close(): void {
     this.client.close();
   }
-}
-
-function isSampled(): boolean {
-  const flags = trace.getSpanContext(context.active())?.traceFlags ?? TraceFlags.NONE;
-  return (flags & TraceFlags.SAMPLED) !== 0;
 }

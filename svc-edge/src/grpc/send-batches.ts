@@ -1,5 +1,6 @@
 import { status as GrpcStatus, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, ErrorCode, isErrorCode, ParleyError } from "@parley/common";
+import { context, trace, TraceFlags, type Context } from "@opentelemetry/api";
+import { callUnary, ErrorCode, isErrorCode, ParleyError, type Logger } from "@parley/common";
 import type {
   DeliveryServiceClient,
   SendMessageRequest,
@@ -8,12 +9,23 @@ import type {
 } from "@parley/proto/parley/delivery/v1/delivery";
 
 /** Most sends in one SendMessages call (svc-delivery takes up to 1,000). */
-const MAX_BATCH = 256;
+export const MAX_BATCH_SENDS = 256;
+/**
+ * Most bytes of bodies in one call, far under gRPC's 4 MiB message limit:
+ * a call over it would fail every send in it.
+ */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+/** Ids, flags and framing of one send, on top of its body. */
+const SEND_OVERHEAD_BYTES = 512;
+/** After svc-delivery answered UNIMPLEMENTED, how long sends go one call each. */
+const UNBATCHED_MS = 60_000;
 
 interface Pending {
   request: SendMessageRequest;
   resolve(answer: SendMessageResponse): void;
   reject(err: Error): void;
+  /** Set for a send that goes in a call of its own: the context to call in. */
+  alone: Context | undefined;
 }
 
 /**
@@ -22,23 +34,31 @@ interface Pending {
  * its headers and trailers each, on both sides: under load, thousands a
  * second. Each send still gets its own answer or error.
  *
+ * Some sends go in a call of their own, in their turn's order: a sampled
+ * one (its trace must show its own call), and a retry or a send with media
+ * (each reads another store first, and every send of a call waits for the
+ * slowest).
+ *
  * Against a svc-delivery older than SendMessages (UNIMPLEMENTED, as in a
- * rolling deploy that reaches the edges first), the sends go one call each.
+ * rolling deploy that reaches the edges first), sends go one call each for
+ * a minute, then batching is tried again.
  */
 export class SendBatches {
   private queued: Pending[] = [];
   private scheduled = false;
-  private batching = true;
+  private unbatchedUntil = 0;
 
   constructor(
     private readonly client: DeliveryServiceClient,
     private readonly deadlineMs: number,
+    private readonly log: Logger,
   ) {}
 
   send(request: SendMessageRequest): Promise<SendMessageResponse> {
-    if (!this.batching) return this.sendOne(request);
+    const alone = isSampled() || request.retry || request.mediaId !== "";
+    if (!this.scheduled && Date.now() < this.unbatchedUntil) return this.sendOne(request);
     return new Promise((resolve, reject) => {
-      this.queued.push({ request, resolve, reject });
+      this.queued.push({ request, resolve, reject, alone: alone ? context.active() : undefined });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -46,18 +66,38 @@ export class SendBatches {
     });
   }
 
-  /** One call, as for a traced send whose trace must follow it alone. */
-  sendOne(request: SendMessageRequest): Promise<SendMessageResponse> {
+  private sendOne(request: SendMessageRequest): Promise<SendMessageResponse> {
     return callUnary(this.client, this.client.sendMessage, request, this.deadlineMs);
   }
 
+  /** Issues the turn's calls in the order their sends came. */
   private flush(): void {
     this.scheduled = false;
     const queued = this.queued;
     this.queued = [];
-    for (let i = 0; i < queued.length; i += MAX_BATCH) {
-      void this.call(queued.slice(i, i + MAX_BATCH));
+    let batch: Pending[] = [];
+    let bytes = 0;
+    for (const p of queued) {
+      if (p.alone) {
+        if (batch.length > 0) void this.call(batch);
+        batch = [];
+        bytes = 0;
+        context.with(p.alone, () => this.sendOne(p.request)).then(p.resolve, p.reject);
+        continue;
+      }
+      const size = Buffer.byteLength(p.request.body) + SEND_OVERHEAD_BYTES;
+      if (
+        batch.length === MAX_BATCH_SENDS ||
+        (batch.length > 0 && bytes + size > MAX_BATCH_BYTES)
+      ) {
+        void this.call(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(p);
+      bytes += size;
     }
+    if (batch.length > 0) void this.call(batch);
   }
 
   private async call(batch: Pending[]): Promise<void> {
@@ -72,7 +112,10 @@ export class SendBatches {
       ));
     } catch (err) {
       if (isUnimplemented(err)) {
-        this.batching = false;
+        if (Date.now() >= this.unbatchedUntil) {
+          this.log.warn("svc-delivery has no SendMessages: sending one call per send for a minute");
+        }
+        this.unbatchedUntil = Date.now() + UNBATCHED_MS;
         for (const p of batch) this.sendOne(p.request).then(p.resolve, p.reject);
         return;
       }
@@ -89,8 +132,14 @@ export class SendBatches {
   }
 }
 
+function isSampled(): boolean {
+  const flags = trace.getSpanContext(context.active())?.traceFlags ?? TraceFlags.NONE;
+  return (flags & TraceFlags.SAMPLED) !== 0;
+}
+
 function resultError(result: SendResult | undefined): ParleyError {
-  if (!result) return new ParleyError(ErrorCode.Internal, "svc-delivery answered too few results");
+  // The send may have been stored: retrying it with its id is safe.
+  if (!result) return ParleyError.unavailable("svc-delivery answered no result for the send");
   const code = isErrorCode(result.errorCode) ? result.errorCode : ErrorCode.Internal;
   return new ParleyError(code, result.errorReason || "internal error");
 }

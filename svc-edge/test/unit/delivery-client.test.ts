@@ -3,6 +3,7 @@ import {
   DeliveryServiceService,
   SendMessageRequest,
   type SendMessageResponse,
+  type SendMessagesRequest,
 } from "@parley/proto/parley/delivery/v1/delivery";
 import assert from "node:assert/strict";
 import { EdgeOverloaded } from "../../src/errors.js";
@@ -14,31 +15,37 @@ describe("DeliveryClient", () => {
   /** Answers of the sends the fake delivery holds, released by the test. */
   const held: (() => void)[] = [];
 
+  const log = createLogger("test", "silent");
+
   before(async () => {
-    const log = createLogger("test", "silent");
-    const sendMessage = unary(
-      "SendMessage",
-      log,
-      (request: SendMessageRequest) =>
-        new Promise<SendMessageResponse>((resolve) =>
-          held.push(() =>
-            resolve({
-              messageId: request.clientMessageId,
-              conversationId: "d_x",
-              seq: 1,
-              sentAtMs: 1,
-              duplicate: false,
-            }),
-          ),
+    const hold = (request: SendMessageRequest) =>
+      new Promise<SendMessageResponse>((resolve) =>
+        held.push(() =>
+          resolve({
+            messageId: request.clientMessageId,
+            conversationId: "d_x",
+            seq: 1,
+            sentAtMs: 1,
+            duplicate: false,
+          }),
         ),
-    );
+      );
+    // Each send of a batch is held on its own, so `held` counts sends.
+    const sendMessage = unary("SendMessage", log, hold);
+    const sendMessages = unary("SendMessages", log, async (request: SendMessagesRequest) => ({
+      results: (await Promise.all(request.sends.map(hold))).map((sent) => ({
+        errorCode: "",
+        errorReason: "",
+        sent,
+      })),
+    }));
     server = await startGrpcServer(
       "127.0.0.1:0",
       [
         {
           name: "parley.delivery.v1.DeliveryService",
           definition: DeliveryServiceService,
-          implementation: { sendMessage },
+          implementation: { sendMessage, sendMessages },
         },
       ],
       log,
@@ -52,7 +59,7 @@ describe("DeliveryClient", () => {
   };
 
   it("should refuse a send past its in-flight bound at once when none may wait, and take sends again once answers come", async () => {
-    const client = new DeliveryClient(`127.0.0.1:${server.port}`, 5_000, new SendSlots(2, 0));
+    const client = new DeliveryClient(`127.0.0.1:${server.port}`, 5_000, new SendSlots(2, 0), log);
     const send = (id: string) =>
       client.send(SendMessageRequest.fromPartial({ clientMessageId: id, body: "x" }));
     const first = send("a");
@@ -76,7 +83,7 @@ describe("DeliveryClient", () => {
   });
 
   it("should let sends past the bound wait their turn in order, pausing their connection, and refuse past the queue", async () => {
-    const client = new DeliveryClient(`127.0.0.1:${server.port}`, 5_000, new SendSlots(1, 2));
+    const client = new DeliveryClient(`127.0.0.1:${server.port}`, 5_000, new SendSlots(1, 2), log);
     const events: string[] = [];
     const reader = (name: string) => ({
       pauseReading: () => events.push(`pause ${name}`),
@@ -110,7 +117,7 @@ describe("DeliveryClient", () => {
   });
 
   it("should give the slot of a failed call to the next waiting send", async () => {
-    const client = new DeliveryClient("127.0.0.1:1", 300, new SendSlots(1, 1));
+    const client = new DeliveryClient("127.0.0.1:1", 300, new SendSlots(1, 1), log);
     const send = (id: string) =>
       client.send(SendMessageRequest.fromPartial({ clientMessageId: id, body: "x" }));
     const [first, second] = await Promise.allSettled([send("a"), send("b")]);

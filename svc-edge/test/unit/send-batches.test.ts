@@ -34,7 +34,7 @@ function answer(request: SendMessageRequest): SendMessageResponse {
 
 async function fakeDelivery(withBatches: boolean, calls: string[]): Promise<GrpcServerHandle> {
   const sendMessage = unary("SendMessage", log, async (request: SendMessageRequest) => {
-    calls.push("one");
+    calls.push(`one ${request.clientMessageId}`);
     return answer(request);
   });
   const sendMessages = unary(
@@ -42,8 +42,11 @@ async function fakeDelivery(withBatches: boolean, calls: string[]): Promise<Grpc
     log,
     async (request: SendMessagesRequest): Promise<SendMessagesResponse> => {
       calls.push(`many ${request.sends.length}`);
+      const answered = request.sends.some((s) => s.body === "truncate")
+        ? request.sends.slice(0, -1)
+        : request.sends;
       return {
-        results: request.sends.map((send) => {
+        results: answered.map((send) => {
           try {
             return { errorCode: "", errorReason: "", sent: answer(send) };
           } catch (err) {
@@ -70,8 +73,8 @@ async function fakeDelivery(withBatches: boolean, calls: string[]): Promise<Grpc
   );
 }
 
-const request = (id: string, body = "x") =>
-  SendMessageRequest.fromPartial({ clientMessageId: id, body });
+const request = (id: string, body = "x", fields: Partial<SendMessageRequest> = {}) =>
+  SendMessageRequest.fromPartial({ clientMessageId: id, body, ...fields });
 
 describe("SendBatches", () => {
   const servers: GrpcServerHandle[] = [];
@@ -82,7 +85,7 @@ describe("SendBatches", () => {
     servers.push(server);
     const client = createClient(DeliveryServiceClient, `127.0.0.1:${server.port}`);
     clients.push(client);
-    return new SendBatches(client, 5_000);
+    return new SendBatches(client, 5_000, log);
   };
 
   after(async () => {
@@ -109,13 +112,46 @@ describe("SendBatches", () => {
     assert.equal(refused.message, "body is bad");
   });
 
-  it("should split a turn's sends into calls of at most 256", async () => {
+  it("should split a turn's sends into calls of at most 256 sends and 1 MiB of bodies", async () => {
     const calls: string[] = [];
     const batches = await batchesOn(true, calls);
     const sends = Array.from({ length: 600 }, (_, i) => batches.send(request(`s${i}`)));
     const answers = await Promise.all(sends);
     assert.deepEqual(calls, ["many 256", "many 256", "many 88"]);
     assert.equal(answers[599]!.messageId, "m-s599");
+
+    calls.length = 0;
+    const big = "é".repeat(150_000); // 300,000 bytes: three fit in 1 MiB, not four
+    await Promise.all(Array.from({ length: 4 }, (_, i) => batches.send(request(`b${i}`, big))));
+    assert.deepEqual(calls, ["many 3", "many 1"]);
+  });
+
+  it("should send a retry or a send with media in a call of its own, in its turn's order", async () => {
+    const calls: string[] = [];
+    const batches = await batchesOn(true, calls);
+    const answers = await Promise.all([
+      batches.send(request("a1")),
+      batches.send(request("a2")),
+      batches.send(request("r3", "x", { retry: true })),
+      batches.send(request("a4")),
+      batches.send(request("m5", "x", { mediaId: "media-1" })),
+    ]);
+    assert.deepEqual(
+      answers.map((a) => a.messageId),
+      ["m-a1", "m-a2", "m-r3", "m-a4", "m-m5"],
+    );
+    assert.deepEqual(calls, ["many 2", "one r3", "many 1", "one m5"]);
+  });
+
+  it("should tell a send svc-delivery answered no result for to retry", async () => {
+    const batches = await batchesOn(true, []);
+    const [first, last] = await Promise.allSettled([
+      batches.send(request("t1", "truncate")),
+      batches.send(request("t2")),
+    ]);
+    assert.equal(first.status, "fulfilled");
+    assert.equal(last.status, "rejected");
+    assert.equal((last.reason as ParleyError).code, "unavailable");
   });
 
   it("should send one call each to a delivery service without SendMessages", async () => {
@@ -126,16 +162,16 @@ describe("SendBatches", () => {
       first.map((a) => a.messageId),
       ["m-a", "m-b"],
     );
-    // The batch call was refused once; from then on every send is a call of its own.
-    assert.deepEqual(calls, ["one", "one"]);
+    // The batch call was refused once; for a while every send is a call of its own.
+    assert.deepEqual(calls, ["one a", "one b"]);
     await assert.rejects(batches.send(request("c", "bad")), /body is bad/);
-    assert.deepEqual(calls, ["one", "one", "one"]);
+    assert.deepEqual(calls, ["one a", "one b", "one c"]);
   });
 
   it("should fail every send of a call that fails as a whole as retryable", async () => {
     const client = createClient(DeliveryServiceClient, "127.0.0.1:1");
     clients.push(client);
-    const batches = new SendBatches(client, 300);
+    const batches = new SendBatches(client, 300, log);
     const answers = await Promise.allSettled([
       batches.send(request("a")),
       batches.send(request("b")),
