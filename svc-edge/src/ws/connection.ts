@@ -22,6 +22,7 @@ import {
   sends,
 } from "../telemetry/edge-metrics.js";
 import { TokenBucket } from "./token-bucket.js";
+import type { TurnHold } from "./turn-cork.js";
 
 export interface ConnectionLimits {
   helloTimeoutMs: number;
@@ -140,7 +141,7 @@ export class Connection implements DeliverySink {
     private readonly ctx: ConnectionContext,
     private readonly baseLog: Logger,
     /** Holds the socket's writes to the end of the turn (see TurnCork). */
-    private readonly holdWritesForTurn: () => void = () => undefined,
+    private readonly turn: TurnHold = { hold: () => undefined, release: () => undefined },
   ) {
     const { limits } = ctx;
     this.budget = new RequestBudget(limits.sendsPerSecond, limits.sendBurst);
@@ -216,8 +217,11 @@ export class Connection implements DeliverySink {
     if (this.state === "closed") return;
     // Pre-encoded frames are counted where they are made (deliver, ephemeral).
     if (typeof frame !== "string") framesOut.add(1, { type: frame.type });
-    this.holdWritesForTurn();
+    this.turn.hold();
     this.ws.send(typeof frame === "string" ? frame : encodeFrame(frame), this.onWritten);
+    // A big turn goes out now: only what the client has not read may count
+    // toward the slow-consumer limit (and the low-water mark of catch-up).
+    if (this.ws.bufferedAmount > this.lowWater) this.turn.release();
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       this.log.warn({ buffered_bytes: this.ws.bufferedAmount }, "slow consumer");
       this.close(CloseCode.SlowConsumer, "slow consumer: send buffer over limit");

@@ -10,11 +10,13 @@ import type { Duplex } from "node:stream";
  *
  * The hold ends in the check phase of the same loop iteration, after every
  * I/O callback of it: a frame waits for the rest of its turn, no longer.
+ * A writer releases a socket early once a turn's frames for it grow large,
+ * so that only bytes the client has not read count against its limits.
  */
 export class TurnCork {
   private held = new Set<Duplex>();
   private scheduled = false;
-  private readonly release = (): void => {
+  private readonly releaseAll = (): void => {
     this.scheduled = false;
     const held = this.held;
     this.held = new Set();
@@ -28,7 +30,22 @@ export class TurnCork {
     socket.cork();
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.release);
+      setImmediate(this.releaseAll);
     }
   }
+
+  /** Lets the socket's held writes go now, if it is held. */
+  release(socket: Duplex): void {
+    if (this.held.delete(socket)) socket.uncork();
+  }
+}
+
+/** One socket's view of a TurnCork, for the code that writes to it. */
+export interface TurnHold {
+  hold(): void;
+  release(): void;
+}
+
+export function turnHoldOf(cork: TurnCork, socket: Duplex): TurnHold {
+  return { hold: () => cork.hold(socket), release: () => cork.release(socket) };
 }

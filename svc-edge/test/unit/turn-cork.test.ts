@@ -62,4 +62,20 @@ describe("TurnCork", () => {
     assert.equal(Buffer.concat(received).toString(), "last words");
     await new Promise((resolve) => setImmediate(resolve));
   });
+
+  it("should let a socket's writes go at once when released within the turn", async () => {
+    const cork = new TurnCork();
+    cork.hold(client);
+    client.write("early");
+    assert.equal(client.writableLength, 5);
+    cork.release(client);
+    // The kernel took it: nothing is left queued in the process.
+    assert.equal(client.writableCorked, 0);
+    assert.equal(client.writableLength, 0);
+    // Released sockets are not uncorked again at the end of the turn.
+    client.cork();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(client.writableCorked, 1);
+    client.uncork();
+  });
 });
