@@ -82,6 +82,11 @@ export function check(plan: Plan, run: Replay): Check {
         note(`${user} got a message it should not have: ${got.id}`);
         continue;
       }
+      if (m.from === user) {
+        result.unexpected++;
+        note(`${user} got its own ${m.clientId} back on the device that sent it`);
+        continue;
+      }
       const times = (seen.get(got.id) ?? 0) + 1;
       seen.set(got.id, times);
       if (times > 1) {

@@ -9,13 +9,14 @@ import type { Replay } from "../src/replay.js";
 const plan: Plan = {
   users: ["a", "b", "c"],
   conversations: [
-    { kind: "direct", members: ["a", "b"], creator: "a", messages: [0, 1] },
+    { kind: "direct", members: ["a", "b"], creator: "a", messages: [0, 1, 3] },
     { kind: "group", members: ["a", "b", "c"], creator: "a", title: "g", messages: [2] },
   ],
   messages: [
     { index: 0, clientId: "m0", conversation: 0, from: "a", body: "hi 👋🏽", image: false },
     { index: 1, clientId: "m1", conversation: 0, from: "b", body: "yo 🏴󠁧󠁢󠁳󠁣󠁴󠁿", image: false },
     { index: 2, clientId: "m2", conversation: 1, from: "c", body: "all: ありがとう", image: false },
+    { index: 3, clientId: "m3", conversation: 0, from: "b", body: "again", image: false },
   ],
 };
 const conversationIds = ["d_1", "g_1"];
@@ -44,10 +45,11 @@ function cleanRun(): Replay {
     })),
     refused: new Map(),
     conversationIds,
+    // Each user's one device gets what the others sent, not its own sends.
     received: new Map([
-      ["a", [delivered(0), delivered(1), delivered(2)]],
-      ["b", [delivered(0), delivered(2), delivered(1)]],
-      ["c", [delivered(2)]],
+      ["a", [delivered(1), delivered(2), delivered(3)]],
+      ["b", [delivered(0), delivered(2)]],
+      ["c", []],
     ]),
     images: new Map(),
     mediaIds: new Map(),
@@ -73,17 +75,17 @@ describe("demo check", () => {
     const result = check(plan, cleanRun());
     assert.deepEqual(result.problems, []);
     assert.equal(result.ok, true);
-    assert.equal(result.deliveries, 7);
-    assert.equal(result.deliveriesExpected, 7);
-    assert.equal(result.historyMessages, 3);
+    assert.equal(result.deliveries, 5);
+    assert.equal(result.deliveriesExpected, 5);
+    assert.equal(result.historyMessages, 4);
   });
 
-  it("should count what is missing, repeated, reordered or altered", () => {
+  it("should count what is missing, repeated, reordered, altered or sent back to its sender", () => {
     const run = cleanRun();
-    const altered = { ...delivered(1), body: "yo 🏴" };
-    run.received.set("a", [delivered(1), delivered(0), delivered(0), delivered(2)]);
-    run.received.set("b", [delivered(0), altered, delivered(2)]);
-    run.received.set("c", []);
+    const altered = { ...delivered(0), body: "hi 👋" };
+    run.received.set("a", [delivered(3), delivered(1), delivered(1), delivered(2)]);
+    run.received.set("b", [altered]);
+    run.received.set("c", [delivered(2)]);
     run.history[1]!.messages = [];
     const result = check(plan, run);
     assert.equal(result.ok, false);
@@ -91,6 +93,7 @@ describe("demo check", () => {
     assert.equal(result.duplicates, 1);
     assert.equal(result.outOfOrder, 1);
     assert.equal(result.mismatched, 1);
+    assert.equal(result.unexpected, 1);
     assert.equal(result.historyMissing, 1);
   });
 });
