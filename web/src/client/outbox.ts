@@ -26,7 +26,8 @@ function retryDelayMs(attempt: number): number {
 /**
  * This device's sends: shown at once as "sending", and once answered by
  * `sent` (the message id and the conversation's seq) made the stored
- * message: the server sends no copy back to the device that sent it. A send whose socket dropped is resent with the same id and
+ * message, since the server sends no copy back to the device that sent
+ * it. A send whose socket dropped is resent with the same id and
  * `retry: true` after reconnecting, so it is stored once.
  */
 export class Outbox {
