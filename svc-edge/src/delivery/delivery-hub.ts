@@ -1,9 +1,16 @@
-import type { Identity, Logger, Topology } from "@parley/common";
+import type { Identity, Topology } from "@parley/common";
 import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
 import type { CursorStore } from "./cursor-store.js";
 import { DeviceSession } from "./device-session.js";
 import type { InboxReader } from "./inbox-reader.js";
-import { InboxFollower, type DeliverySink, type FollowerOptions } from "./inbox-follower.js";
+import type { InboxEntry } from "./inbox-entry.js";
+import {
+  InboxFollower,
+  type DeliverySink,
+  type FollowerOptions,
+  type InboxSource,
+  type SessionLog,
+} from "./inbox-follower.js";
 import type { LiveSubscriptions } from "./live-subscriptions.js";
 
 export interface DeliveryHubOptions extends FollowerOptions {
@@ -31,13 +38,9 @@ export class DeliveryHub {
    * Opens a session for a device: live interest is taken before the cursor
    * is read, so nothing published meanwhile is missed. Call start() next.
    */
-  open(identity: Identity, sink: DeliverySink, log: () => Logger): DeviceSession {
+  open(identity: Identity, sink: DeliverySink, log: SessionLog): DeviceSession {
     const { userId, deviceId } = identity;
-    const batch = this.options.catchUpBatch;
-    const source = {
-      lastSeq: () => this.reader.lastSeq(userId),
-      entriesFrom: (start: number) => this.reader.entriesFrom(userId, start, batch),
-    };
+    const source = new UserInbox(this.reader, userId, this.options.catchUpBatch);
     const follower = new InboxFollower(source, sink, this.options, log);
     const detach = this.live.attach(userId, follower);
     const key = this.topology.cursorKey(userId, deviceId);
@@ -64,5 +67,22 @@ export class DeliveryHub {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+}
+
+/** One user's inbox as a follower reads it; a class, not closures, per idle socket. */
+class UserInbox implements InboxSource {
+  constructor(
+    private readonly reader: InboxReader,
+    private readonly userId: string,
+    private readonly batch: number,
+  ) {}
+
+  lastSeq(): Promise<number> {
+    return this.reader.lastSeq(this.userId);
+  }
+
+  entriesFrom(start: number): AsyncIterable<InboxEntry[]> {
+    return this.reader.entriesFrom(this.userId, start, this.batch);
   }
 }

@@ -1,11 +1,11 @@
-import type { Identity, Logger } from "@parley/common";
+import type { Identity } from "@parley/common";
 import { RequestError } from "../errors.js";
 import type { ReceiptBatcher } from "../receipts/receipt-batcher.js";
 import { UnackedEvents } from "../receipts/unacked-events.js";
 import { deliveryLatency } from "../telemetry/edge-metrics.js";
 import type { CursorStore } from "./cursor-store.js";
 import type { InboxEntry } from "./inbox-entry.js";
-import type { InboxFollower } from "./inbox-follower.js";
+import type { InboxFollower, SessionLog } from "./inbox-follower.js";
 
 /**
  * The delivery side of one authenticated connection: its follower, its live
@@ -24,15 +24,14 @@ export class DeviceSession {
     private readonly receipts: ReceiptBatcher,
     private readonly detachLive: () => void,
     private readonly onClosed: (session: DeviceSession) => void,
-    /** Made on first use (see Connection.log). */
-    private readonly log: () => Logger,
+    private readonly log: SessionLog,
   ) {}
 
   /** Reads the device's cursor and starts delivering after it. */
   async start(): Promise<void> {
     const cursor = await this.cursors.read(this.cursorKey);
     if (this.closed) return;
-    this.log().debug({ cursor }, "delivery starting");
+    this.log("debug")?.debug({ cursor }, "delivery starting");
     this.follower.start(cursor);
   }
 

@@ -4,6 +4,13 @@ import { catchUpEntries } from "../telemetry/edge-metrics.js";
 import type { InboxEntry } from "./inbox-entry.js";
 import { jittered } from "./jitter.js";
 
+/**
+ * A session's logger at `level`, or undefined when that level is off. The
+ * logger carries the session's ids and is made on first use (see
+ * Connection.log): made for every session it would cost each idle socket.
+ */
+export type SessionLog = (level: "debug" | "warn") => Logger | undefined;
+
 /** Where a follower reads a user's stored inbox (see InboxReader). */
 export interface InboxSource {
   /** Sequence of the newest entry; 0 when the inbox is empty. */
@@ -63,8 +70,7 @@ export class InboxFollower {
     private readonly source: InboxSource,
     private readonly sink: DeliverySink,
     private readonly options: FollowerOptions,
-    /** Made on first use (see Connection.log). */
-    private readonly log: () => Logger,
+    private readonly log: SessionLog,
   ) {}
 
   /** The highest inbox sequence delivered to this session (or its cursor). */
@@ -84,7 +90,10 @@ export class InboxFollower {
     if (this.state === "closed" || entry.seq <= this.delivered) return;
     if (this.state !== "live") return this.hold(entry, prev);
     if (prev > this.delivered) {
-      this.log().debug({ inbox_seq: entry.seq, prev, delivered: this.delivered }, "inbox gap");
+      this.log("debug")?.debug(
+        { inbox_seq: entry.seq, prev, delivered: this.delivered },
+        "inbox gap",
+      );
       this.hold(entry, prev);
       void this.catchUp();
       return;
@@ -137,7 +146,10 @@ export class InboxFollower {
         return await this.options.catchUps(() => this.readBacklog());
       } catch (err) {
         const delay = jittered(wait);
-        this.log().warn({ err, delivered: this.delivered, retry_ms: delay }, "inbox read failed");
+        this.log("warn")?.warn(
+          { err, delivered: this.delivered, retry_ms: delay },
+          "inbox read failed",
+        );
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
         wait = Math.min(wait * 2, this.options.retryMaxMs);
       }

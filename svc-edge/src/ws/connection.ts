@@ -1,4 +1,5 @@
 import type { RawData, WebSocket } from "ws";
+import type { Duplex } from "node:stream";
 import { SpanKind, type Context, type Span } from "@opentelemetry/api";
 import { ErrorCode, ParleyError, parleyTracer, type Identity, type Logger } from "@parley/common";
 import type { Authenticated } from "../auth/authenticate.js";
@@ -22,7 +23,7 @@ import {
   sends,
 } from "../telemetry/edge-metrics.js";
 import { TokenBucket } from "./token-bucket.js";
-import type { TurnHold } from "./turn-cork.js";
+import type { TurnCork } from "./turn-cork.js";
 
 export interface ConnectionLimits {
   helloTimeoutMs: number;
@@ -128,7 +129,8 @@ export class Connection implements DeliverySink {
   private drainWaiters: (() => void)[] = [];
   private readonly lowWater: number;
   identity: Identity | undefined;
-  private readonly budget: RequestBudget;
+  /** Made on the first request: most connections stay idle. */
+  private requestBudget: RequestBudget | undefined;
   /** Made on first use: most connections never watch or type. */
   private watch: PresenceWatch | undefined;
   private typingBucket: TokenBucket | undefined;
@@ -140,11 +142,11 @@ export class Connection implements DeliverySink {
     private readonly ws: WebSocket,
     private readonly ctx: ConnectionContext,
     private readonly baseLog: Logger,
-    /** Holds the socket's writes to the end of the turn (see TurnCork). */
-    private readonly turn: TurnHold = { hold: () => undefined, release: () => undefined },
+    /** The socket under `ws`, whose writes `cork` holds to the end of a turn. */
+    private readonly socket: Duplex,
+    private readonly cork: TurnCork,
   ) {
     const { limits } = ctx;
-    this.budget = new RequestBudget(limits.sendsPerSecond, limits.sendBurst);
     this.lowWater = Math.min(LOW_WATER_BYTES, limits.maxBufferedBytes / 4);
     this.helloTimer = setTimeout(
       () => this.close(CloseCode.HelloTimeout, "no hello in time"),
@@ -172,6 +174,11 @@ export class Connection implements DeliverySink {
       id ? { conn_id: this.id, user_id: id.userId, device_id: id.deviceId } : { conn_id: this.id },
     );
     return this.logger;
+  }
+
+  /** The connection's logger when `level` is on, without making it otherwise. */
+  logAt(level: "debug" | "warn"): Logger | undefined {
+    return this.baseLog.isLevelEnabled(level) ? this.log : undefined;
   }
 
   /** The delivery session; defined once the connection is open. */
@@ -202,6 +209,12 @@ export class Connection implements DeliverySink {
     if (--this.pauses === 0) this.ws.resume();
   }
 
+  private get budget(): RequestBudget {
+    const { sendsPerSecond, sendBurst } = this.ctx.limits;
+    this.requestBudget ??= new RequestBudget(sendsPerSecond, sendBurst);
+    return this.requestBudget;
+  }
+
   /** Takes a token from the connection's typing budget (its own, not the requests'). */
   takeTypingToken(): boolean {
     const rate = this.ctx.limits.typingPerSecond;
@@ -217,11 +230,11 @@ export class Connection implements DeliverySink {
     if (this.state === "closed") return;
     // Pre-encoded frames are counted where they are made (deliver, ephemeral).
     if (typeof frame !== "string") framesOut.add(1, { type: frame.type });
-    this.turn.hold();
+    this.cork.hold(this.socket);
     this.ws.send(typeof frame === "string" ? frame : encodeFrame(frame), this.onWritten);
     // A big turn goes out now: only what the client has not read may count
     // toward the slow-consumer limit (and the low-water mark of catch-up).
-    if (this.ws.bufferedAmount > this.lowWater) this.turn.release();
+    if (this.ws.bufferedAmount > this.lowWater) this.cork.release(this.socket);
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       this.log.warn({ buffered_bytes: this.ws.bufferedAmount }, "slow consumer");
       this.close(CloseCode.SlowConsumer, "slow consumer: send buffer over limit");
@@ -394,6 +407,8 @@ export class Connection implements DeliverySink {
 
   private async onHello(data: RawData, isBinary: boolean): Promise<void> {
     clearTimeout(this.helloTimer);
+    // Dropped, not kept for the socket's life: a timer object per idle socket.
+    this.helloTimer = undefined;
     framesIn.add(1, { type: "hello" });
     this.state = "authenticating";
     try {
@@ -430,7 +445,7 @@ export class Connection implements DeliverySink {
     // Claim first: the replaced session starts writing its cursor before
     // this one reads it.
     registry.claim(this.deviceKey(), this);
-    this.session = delivery.open(identity, this, () => this.log);
+    this.session = delivery.open(identity, this, (level) => this.logAt(level));
     this.state = "open";
     this.send({
       type: "welcome",
@@ -443,7 +458,7 @@ export class Connection implements DeliverySink {
       sends_per_second: limits.sendsPerSecond,
       send_burst: limits.sendBurst,
     });
-    this.log.debug("session open");
+    this.logAt("debug")?.debug("session open");
     for (const { data, isBinary } of this.early.splice(0)) this.onMessage(data, isBinary);
     await this.session.start();
   }

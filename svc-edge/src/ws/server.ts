@@ -5,7 +5,7 @@ import type { Logger } from "@parley/common";
 import { CloseCode } from "../errors.js";
 import type { HttpRoute } from "../http/static-files.js";
 import { Connection, type ConnectionContext } from "./connection.js";
-import { TurnCork, turnHoldOf } from "./turn-cork.js";
+import { TurnCork } from "./turn-cork.js";
 
 export const WS_PATH = "/ws";
 
@@ -97,7 +97,7 @@ export class EdgeServer {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const id = `c${(this.nextId++).toString(36)}`;
-      const conn = new Connection(id, ws, this.ctx, this.log, turnHoldOf(this.cork, socket));
+      const conn = new Connection(id, ws, this.ctx, this.log, socket, this.cork);
       this.connections.add(conn);
       ws.once("close", () => this.connections.delete(conn));
     });

@@ -39,13 +39,3 @@ export class TurnCork {
     if (this.held.delete(socket)) socket.uncork();
   }
 }
-
-/** One socket's view of a TurnCork, for the code that writes to it. */
-export interface TurnHold {
-  hold(): void;
-  release(): void;
-}
-
-export function turnHoldOf(cork: TurnCork, socket: Duplex): TurnHold {
-  return { hold: () => cork.hold(socket), release: () => cork.release(socket) };
-}
