@@ -152,6 +152,29 @@ describe("svc-edge CursorStore", () => {
     assert.equal(await stored("fay.d1"), 3);
   });
 
+  it("should not write back a removed key whose write in flight failed", async () => {
+    const failing = {
+      get: () => Promise.resolve(null),
+      create: () => Promise.reject(new Error("bucket unavailable")),
+      update: () => Promise.reject(new Error("bucket unavailable")),
+      delete: (key: string) => kv.delete(key),
+    } as unknown as KV;
+    const store = new CursorStore(failing, 60_000, log);
+    store.advance("gil.d1", 7);
+    const writing = store.flush("gil.d1");
+    await store.remove("gil.d1");
+    await writing;
+    // Nothing is dirty again: a later flush writes nothing back.
+    let writes = 0;
+    (failing as unknown as { create: () => Promise<never> }).create = () => {
+      writes++;
+      return Promise.reject(new Error("bucket unavailable"));
+    };
+    await store.flushAll();
+    assert.equal(writes, 0);
+    await store.stop();
+  });
+
   it("should forget a key when its last session detaches, after writing its acks", async () => {
     cursors.attach("gus.d1");
     cursors.attach("gus.d1"); // a newer session, before the old one closed

@@ -72,25 +72,21 @@ export const ERROR_CODE_METADATA = "parley-error-code";
 
 /**
  * What a caller is told of a failure: a ParleyError's code and reason, or
- * internal without detail for anything else. Failures the caller cannot
- * fix (internal, unavailable) are logged. Used for a whole call's status
- * and for one item's result in a batch call.
+ * internal without detail for anything else. `ours` marks failures the
+ * caller cannot fix (internal, unavailable, anything unexpected): they
+ * belong in the service's log. Used for a whole call's status and for one
+ * item's result in a batch call.
  */
-export function describeFailure(
-  method: string,
-  err: unknown,
-  log: Logger,
-): { code: ErrorCode; reason: string } {
+export function describeFailure(err: unknown): { code: ErrorCode; reason: string; ours: boolean } {
   const known = err instanceof ParleyError ? err : undefined;
   const code = known?.code ?? ErrorCode.Internal;
-  if (!known || code === ErrorCode.Internal || code === ErrorCode.Unavailable) {
-    log.error({ method, err }, "grpc call failed");
-  }
-  return { code, reason: known ? known.message : "internal error" };
+  const ours = !known || code === ErrorCode.Internal || code === ErrorCode.Unavailable;
+  return { code, reason: known ? known.message : "internal error", ours };
 }
 
 function toServiceError(method: string, err: unknown, log: Logger): ServerErrorResponse {
-  const { code, reason } = describeFailure(method, err, log);
+  const { code, reason, ours } = describeFailure(err);
+  if (ours) log.error({ method, err }, "grpc call failed");
   const metadata = new Metadata();
   metadata.set(ERROR_CODE_METADATA, code);
   return {

@@ -111,6 +111,7 @@ function accepted(sent: SendMessageResponse): SendResult {
 
 /** As `unary` would answer it, as this send's own result. */
 function refused(err: unknown, log: Logger): SendResult {
-  const { code, reason } = describeFailure("SendMessages", err, log);
+  const { code, reason, ours } = describeFailure(err);
+  if (ours) log.error({ method: "SendMessages", err }, "send failed");
   return { errorCode: code, errorReason: reason, sent: undefined };
 }

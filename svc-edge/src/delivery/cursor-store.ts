@@ -20,8 +20,9 @@ interface Stored {
  * sequence up to which the device acked. Acks only mark the key dirty;
  * a dirty key is written once it has been dirty for the flush interval
  * (acks meanwhile join the write; keys fall due at their own times, not
- * all at once) and when the device disconnects. A read of a key waits for that key's write in flight, so a
- * device that reconnects does not get what it just acked again.
+ * all at once) and when the device disconnects. A read of a key waits
+ * for that key's write in flight, so a device that reconnects does not get
+ * what it just acked again.
  *
  * While a key has a session (attach to detach), the store remembers the
  * last state it saw stored, so a write is one compare-and-set without a get.
@@ -29,6 +30,8 @@ interface Stored {
 export class CursorStore {
   private readonly dirty = new Map<string, number>();
   private readonly due: FlushQueue;
+  /** Keys being removed: a failed write of theirs is not retried. */
+  private readonly removing = new Set<string>();
   private readonly inflight = new Map<string, Promise<void>>();
   /** Open sessions per key; only their keys are kept in `seen`, so it stays bounded. */
   private readonly sessions = new Map<string, number>();
@@ -79,7 +82,7 @@ export class CursorStore {
   advance(key: string, seq: number): void {
     if (seq <= (this.dirty.get(key) ?? 0)) return;
     this.dirty.set(key, seq);
-    this.due.add(key, Date.now());
+    this.due.add(key);
   }
 
   /** Writes the key now if it is dirty; the write is visible to read() at once. */
@@ -116,8 +119,14 @@ export class CursorStore {
   async remove(key: string): Promise<void> {
     this.dirty.delete(key);
     this.due.delete(key);
-    await this.inflight.get(key);
-    await this.kv.delete(key);
+    // A write in flight that fails must not mark the key again (see write).
+    this.removing.add(key);
+    try {
+      await this.inflight.get(key);
+      await this.kv.delete(key);
+    } finally {
+      this.removing.delete(key);
+    }
     // What was seen is gone: a later write must not skip on it (see write).
     this.seen.delete(key);
   }
@@ -140,10 +149,9 @@ export class CursorStore {
    * into one write instead of queueing one more each tick.
    */
   private tick(): void {
-    const now = Date.now();
-    for (const key of this.due.takeDue(now)) {
+    for (const key of this.due.takeDue()) {
       if (!this.dirty.has(key)) continue;
-      if (this.inflight.has(key)) this.due.add(key, now);
+      if (this.inflight.has(key)) this.due.add(key);
       else void this.flush(key);
     }
   }
@@ -171,6 +179,7 @@ export class CursorStore {
       } catch (err) {
         stored = undefined;
         if (attempt === CAS_ATTEMPTS) {
+          if (this.removing.has(key)) return;
           this.log.warn({ cursor_key: key, seq, err }, "cursor write failed, retrying later");
           this.advance(key, seq);
         }

@@ -31,7 +31,7 @@ export class DeviceSession {
   async start(): Promise<void> {
     const cursor = await this.cursors.read(this.cursorKey);
     if (this.closed) return;
-    this.log("debug")?.debug({ cursor }, "delivery starting");
+    this.log.logAt("debug")?.debug({ cursor }, "delivery starting");
     this.follower.start(cursor);
   }
 

@@ -14,6 +14,8 @@ export class FlushQueue {
   constructor(
     /** How long a key waits, from first pending to due. */
     readonly waitMs: number,
+    /** A monotonic clock: a wall clock stepping back would hold every key. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** How often a holder should take what is due: a tenth of the wait. */
@@ -25,9 +27,9 @@ export class FlushQueue {
     return this.since.size;
   }
 
-  /** Marks the key pending from `now`; a key already pending keeps its place. */
-  add(key: string, now: number): void {
-    if (!this.since.has(key)) this.since.set(key, now);
+  /** Marks the key pending from now; a key already pending keeps its place. */
+  add(key: string): void {
+    if (!this.since.has(key)) this.since.set(key, this.now());
   }
 
   delete(key: string): void {
@@ -39,7 +41,8 @@ export class FlushQueue {
   }
 
   /** Removes and returns the keys pending for at least the wait, oldest first. */
-  takeDue(now: number): string[] {
+  takeDue(): string[] {
+    const now = this.now();
     const due: string[] = [];
     for (const [key, since] of this.since) {
       if (now - since < this.waitMs) break;

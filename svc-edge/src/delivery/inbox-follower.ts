@@ -5,11 +5,14 @@ import type { InboxEntry } from "./inbox-entry.js";
 import { jittered } from "./jitter.js";
 
 /**
- * A session's logger at `level`, or undefined when that level is off. The
- * logger carries the session's ids and is made on first use (see
- * Connection.log): made for every session it would cost each idle socket.
+ * Where a session logs: `logAt(level)` is the session's logger, or
+ * undefined when that level is off. The logger carries the session's ids
+ * and is made on first use (see Connection.log): made for every session it
+ * would cost each idle socket.
  */
-export type SessionLog = (level: "debug" | "warn") => Logger | undefined;
+export interface SessionLog {
+  logAt(level: "debug" | "warn"): Logger | undefined;
+}
 
 /** Where a follower reads a user's stored inbox (see InboxReader). */
 export interface InboxSource {
@@ -90,10 +93,9 @@ export class InboxFollower {
     if (this.state === "closed" || entry.seq <= this.delivered) return;
     if (this.state !== "live") return this.hold(entry, prev);
     if (prev > this.delivered) {
-      this.log("debug")?.debug(
-        { inbox_seq: entry.seq, prev, delivered: this.delivered },
-        "inbox gap",
-      );
+      this.log
+        .logAt("debug")
+        ?.debug({ inbox_seq: entry.seq, prev, delivered: this.delivered }, "inbox gap");
       this.hold(entry, prev);
       void this.catchUp();
       return;
@@ -146,10 +148,9 @@ export class InboxFollower {
         return await this.options.catchUps(() => this.readBacklog());
       } catch (err) {
         const delay = jittered(wait);
-        this.log("warn")?.warn(
-          { err, delivered: this.delivered, retry_ms: delay },
-          "inbox read failed",
-        );
+        this.log
+          .logAt("warn")
+          ?.warn({ err, delivered: this.delivered, retry_ms: delay }, "inbox read failed");
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
         wait = Math.min(wait * 2, this.options.retryMaxMs);
       }

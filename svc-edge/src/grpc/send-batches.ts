@@ -34,9 +34,10 @@ interface Pending {
  * its headers and trailers each, on both sides: under load, thousands a
  * second. Each send still gets its own answer or error.
  *
- * Some sends go in a call of their own, in their turn's order: a sampled
- * one (its trace must show its own call), and a retry or a send with media
- * (each reads another store first, and every send of a call waits for the
+ * Some sends go in a call of their own, issued in their turn's order
+ * (calls run side by side, as the sends of one call do): a sampled one (its
+ * trace must show its own call), and a retry or a send with media (each
+ * reads another store first, and every send of a call waits for the
  * slowest).
  *
  * Against a svc-delivery older than SendMessages (UNIMPLEMENTED, as in a

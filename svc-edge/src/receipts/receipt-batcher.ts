@@ -60,7 +60,7 @@ export class ReceiptBatcher {
     const update = this.pending.get(key);
     if (!update) {
       this.pending.set(key, { userId, conversationId, deliveredSeq: seq, readSeq: 0 });
-      this.due.add(key, Date.now());
+      this.due.add(key);
     } else if (seq > update.deliveredSeq) {
       update.deliveredSeq = seq;
     }
@@ -92,15 +92,15 @@ export class ReceiptBatcher {
     }
   }
 
-  /** Sends every pending watermark, due or not; a flush already running is joined. */
-  flush(): Promise<void> {
-    return this.run(() => this.takeAll());
+  /** Sends every pending watermark, due or not, after any flush already running. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.run(() => this.takeAll());
   }
 
   /** Stops the timer and sends what is pending (on shutdown). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.flushing;
     await this.flush();
     if (this.pending.size > 0) {
       this.log.warn({ pending: this.pending.size }, "delivered receipts not recorded at shutdown");
@@ -126,7 +126,7 @@ export class ReceiptBatcher {
 
   private takeDue(): ReceiptUpdate[] {
     const updates: ReceiptUpdate[] = [];
-    for (const key of this.due.takeDue(Date.now())) {
+    for (const key of this.due.takeDue()) {
       const update = this.pending.get(key);
       if (!update) continue;
       this.pending.delete(key);

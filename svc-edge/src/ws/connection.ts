@@ -6,7 +6,7 @@ import type { Authenticated } from "../auth/authenticate.js";
 import type { DeliveryHub } from "../delivery/delivery-hub.js";
 import type { DeviceSession } from "../delivery/device-session.js";
 import type { InboxEntry } from "../delivery/inbox-entry.js";
-import type { DeliverySink } from "../delivery/inbox-follower.js";
+import type { DeliverySink, SessionLog } from "../delivery/inbox-follower.js";
 import type { DeviceLinker } from "../devices/device-linker.js";
 import type { PresenceWatch } from "../presence/presence-watch.js";
 import { CloseCode, ConnectionClosingError, EdgeOverloaded, RequestError } from "../errors.js";
@@ -116,7 +116,7 @@ function startPushSpan(trace: Context): Span {
  * limit and the heartbeat flag. A failed request is answered with an error
  * frame and the socket stays; a broken contract closes it with a code.
  */
-export class Connection implements DeliverySink {
+export class Connection implements DeliverySink, SessionLog {
   private state: State = "awaiting_hello";
   private helloTimer: NodeJS.Timeout | undefined;
   private early: { data: RawData; isBinary: boolean }[] = [];
@@ -161,7 +161,7 @@ export class Connection implements DeliverySink {
       disconnects.add(1, { close_code: closeCodeLabel(code) });
       this.cleanup();
     });
-    ws.on("error", (err) => this.log.debug({ err }, "socket error"));
+    ws.on("error", (err) => this.logAt("debug")?.debug({ err }, "socket error"));
   }
 
   /**
@@ -244,7 +244,7 @@ export class Connection implements DeliverySink {
   /** Answers a failed request with an error frame; unexpected errors stay in the logs. */
   fail(err: unknown, requestId?: string): void {
     if (err instanceof ConnectionClosingError) return this.close(err.code, err.reason);
-    if (this.budget.exhausted) {
+    if (this.requestBudget?.exhausted === true) {
       return this.close(CloseCode.TooManyRequests, "too many refused requests");
     }
     const id = err instanceof RequestError ? (err.requestId ?? requestId) : requestId;
@@ -264,7 +264,7 @@ export class Connection implements DeliverySink {
   /** Ends the connection with a close code; idempotent. */
   close(code: number, reason: string): void {
     if (this.state === "closed") return;
-    this.log.debug({ close_code: code, reason }, "closing");
+    this.logAt("debug")?.debug({ close_code: code, reason }, "closing");
     this.cleanup();
     this.ws.close(code, reason);
   }
@@ -287,7 +287,7 @@ export class Connection implements DeliverySink {
   heartbeat(now: number): void {
     if (now >= this.expiresAtMs) return this.close(CloseCode.Unauthenticated, "token expired");
     if (!this.alive) {
-      this.log.debug("heartbeat missed, terminating");
+      this.logAt("debug")?.debug("heartbeat missed, terminating");
       this.cleanup();
       this.ws.terminate();
       return;
@@ -445,7 +445,7 @@ export class Connection implements DeliverySink {
     // Claim first: the replaced session starts writing its cursor before
     // this one reads it.
     registry.claim(this.deviceKey(), this);
-    this.session = delivery.open(identity, this, (level) => this.logAt(level));
+    this.session = delivery.open(identity, this, this);
     this.state = "open";
     this.send({
       type: "welcome",

@@ -70,7 +70,7 @@ const options = {
   catchUps: pLimit(64),
 };
 const logger = createLogger("test", "silent");
-const log = () => logger;
+const log = { logAt: () => logger };
 
 describe("InboxFollower", () => {
   let inbox: FakeInbox;
