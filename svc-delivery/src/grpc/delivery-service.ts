@@ -103,7 +103,7 @@ export function deliveryService(
 }
 
 /** The most sends one SendMessages call may carry. */
-export const MAX_SENDS_PER_CALL = 1_000;
+const MAX_SENDS_PER_CALL = 1_000;
 
 function accepted(sent: SendMessageResponse): SendResult {
   return { errorCode: "", errorReason: "", sent };

@@ -9,12 +9,12 @@ import type {
 } from "@parley/proto/parley/delivery/v1/delivery";
 
 /** Most sends in one SendMessages call (svc-delivery takes up to 1,000). */
-export const MAX_BATCH_SENDS = 256;
+const MAX_BATCH_SENDS = 256;
 /**
  * Most bytes of bodies in one call, far under gRPC's 4 MiB message limit:
  * a call over it would fail every send in it.
  */
-export const MAX_BATCH_BYTES = 1024 * 1024;
+const MAX_BATCH_BYTES = 1024 * 1024;
 /** Ids, flags and framing of one send, on top of its body. */
 const SEND_OVERHEAD_BYTES = 512;
 /** After svc-delivery answered UNIMPLEMENTED, how long sends go one call each. */

@@ -34,6 +34,8 @@ export class Outbox {
   constructor(
     private readonly model: Model,
     private readonly conn: Connection,
+    /** This device: the author of the messages its answered sends make. */
+    private readonly me: { userId: string; deviceId: string },
     /** A draft chat got its conversation id from its first send. */
     private readonly onConversation: (draftKey: string, conversationId: string) => void,
   ) {}
@@ -134,25 +136,19 @@ export class Outbox {
       draft.outgoing = draft.outgoing.filter((o) => o !== outgoing);
       this.onConversation(key, sent.conversation_id);
     }
-    const me = this.model.me;
-    if (me) {
-      // Adding it drops the outgoing entry of the same client id.
-      applyMessage(this.model, {
-        id: sent.message_id,
-        conversation_id: sent.conversation_id,
-        seq: sent.seq,
-        from: me.userId,
-        from_device: me.deviceId,
-        client_id: outgoing.clientId,
-        // 0 on a duplicate whose first send left the log's transit window.
-        sent_at: sent.sent_at || outgoing.createdAt,
-        body: outgoing.body,
-        ...(outgoing.media ? { media: outgoing.media } : {}),
-      });
-    }
-    const thread = this.model.thread(sent.conversation_id);
-    thread.outgoing = thread.outgoing.filter((o) => o !== outgoing);
-    if (!me) thread.outgoing.push(outgoing);
+    // Adding it drops the thread's outgoing entry of the same client id.
+    applyMessage(this.model, {
+      id: sent.message_id,
+      conversation_id: sent.conversation_id,
+      seq: sent.seq,
+      from: this.me.userId,
+      from_device: this.me.deviceId,
+      client_id: outgoing.clientId,
+      // 0 on a duplicate whose first send left the log's transit window.
+      sent_at: sent.sent_at || outgoing.createdAt,
+      body: outgoing.body,
+      ...(outgoing.media ? { media: outgoing.media } : {}),
+    });
     this.model.changed();
   }
 

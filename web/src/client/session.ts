@@ -51,7 +51,9 @@ export class Session {
     });
     this.acks = new Acks(this.conn);
     this.history = new HistoryLoader(this.model, this.conn, this.fresh);
-    this.outbox = new Outbox(this.model, this.conn, (draft, id) => this.promoted(draft, id));
+    this.outbox = new Outbox(this.model, this.conn, { userId, deviceId }, (draft, id) =>
+      this.promoted(draft, id),
+    );
     this.presence = new PresenceWatch(this.model, this.conn);
     this.typingIndicators = new Typing(this.model, this.conn);
     this.conversations = new Conversations(this.model, this.conn, this.fresh);
